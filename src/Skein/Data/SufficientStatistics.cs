@@ -1,0 +1,286 @@
+namespace Skein.Data;
+
+/// <summary>
+/// One-pass, mergeable summary of a label matrix: everything majority vote, LF analysis, the
+/// matrix-completion and the triplet label models need, without keeping the matrix. Statistics of
+/// disjoint row partitions combine with <see cref="Merge(IReadOnlyList{SufficientStatistics})"/> into exactly the statistics of their union.
+/// </summary>
+/// <remarks>
+/// Counts are stored as <see cref="long"/>; the joint table is (m·k)² longs, so it is optional for very
+/// wide matrices (see <see cref="Compute(LabelMatrix, bool, int)"/>).
+/// </remarks>
+public sealed class SufficientStatistics
+{
+    private readonly long[] _classVotes;
+    private readonly long[] _lfOverlapRows;
+    private readonly long[] _lfConflictRows;
+    private readonly long[]? _joint;
+
+    private SufficientStatistics(int lfCount, int cardinality, long rowCount, long coveredRows, long overlapRows,
+        long conflictRows, long[] classVotes, long[] lfOverlapRows, long[] lfConflictRows, long[]? joint)
+    {
+        LfCount = lfCount;
+        Cardinality = cardinality;
+        RowCount = rowCount;
+        CoveredRows = coveredRows;
+        OverlapRows = overlapRows;
+        ConflictRows = conflictRows;
+        _classVotes = classVotes;
+        _lfOverlapRows = lfOverlapRows;
+        _lfConflictRows = lfConflictRows;
+        _joint = joint;
+    }
+
+    /// <summary>Number of LFs, m.</summary>
+    public int LfCount { get; }
+
+    /// <summary>Number of classes, k.</summary>
+    public int Cardinality { get; }
+
+    /// <summary>Number of rows seen, n.</summary>
+    public long RowCount { get; }
+
+    /// <summary>Rows with at least one non-abstain vote.</summary>
+    public long CoveredRows { get; }
+
+    /// <summary>Rows with at least two non-abstain votes.</summary>
+    public long OverlapRows { get; }
+
+    /// <summary>Rows carrying at least two distinct non-abstain labels.</summary>
+    public long ConflictRows { get; }
+
+    /// <summary>Whether the pairwise (LF, class) × (LF, class) table was computed.</summary>
+    public bool HasJointCounts => _joint is not null;
+
+    /// <summary>Number of rows on which LF <paramref name="lf"/> voted class <paramref name="label"/>.</summary>
+    public long ClassVotes(int lf, int label) => _classVotes[Index(lf, label)];
+
+    /// <summary>Number of rows on which LF <paramref name="lf"/> did not abstain.</summary>
+    public long Votes(int lf)
+    {
+        long total = 0;
+        for (int c = 0; c < Cardinality; c++)
+        {
+            total += _classVotes[Index(lf, c)];
+        }
+
+        return total;
+    }
+
+    /// <summary>Rows on which LF <paramref name="lf"/> voted and at least one other LF voted too.</summary>
+    public long LfOverlapRows(int lf) => _lfOverlapRows[lf];
+
+    /// <summary>Rows on which LF <paramref name="lf"/> voted and the row carries two distinct labels.</summary>
+    public long LfConflictRows(int lf) => _lfConflictRows[lf];
+
+    /// <summary>
+    /// Number of rows on which LF <paramref name="lfA"/> voted <paramref name="labelA"/> and LF
+    /// <paramref name="lfB"/> voted <paramref name="labelB"/>. For lfA = lfB this is the class vote count when
+    /// the labels match and 0 otherwise.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The joint table was not computed.</exception>
+    public long JointVotes(int lfA, int labelA, int lfB, int labelB)
+    {
+        var joint = _joint ?? throw new InvalidOperationException(
+            "These statistics were computed without joint counts; pass includeJointCounts: true.");
+        int mk = LfCount * Cardinality;
+        return joint[((long)Index(lfA, labelA) * mk) + Index(lfB, labelB)];
+    }
+
+    /// <summary>Rows on which both LFs voted.</summary>
+    public long CoVotes(int lfA, int lfB) => PairCount(lfA, lfB, agreeOnly: false);
+
+    /// <summary>Rows on which both LFs voted the same class.</summary>
+    public long Agreements(int lfA, int lfB) => PairCount(lfA, lfB, agreeOnly: true);
+
+    /// <summary>Rows on which both LFs voted, for different classes.</summary>
+    public long Disagreements(int lfA, int lfB) => CoVotes(lfA, lfB) - Agreements(lfA, lfB);
+
+    private long PairCount(int lfA, int lfB, bool agreeOnly)
+    {
+        long total = 0;
+        for (int a = 0; a < Cardinality; a++)
+        {
+            for (int b = 0; b < Cardinality; b++)
+            {
+                if (!agreeOnly || a == b)
+                {
+                    total += JointVotes(lfA, a, lfB, b);
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>A copy of the (m·k)×(m·k) joint count table, row-major, indexed by lf·k + class.</summary>
+    public long[] JointCountsCopy() => (long[])(_joint ?? throw new InvalidOperationException(
+        "These statistics were computed without joint counts.")).Clone();
+
+    private int Index(int lf, int label)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lf);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lf, LfCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(label);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(label, Cardinality);
+        return (lf * Cardinality) + label;
+    }
+
+    /// <summary>
+    /// Computes the statistics in one pass over the rows, in parallel over row blocks.
+    /// </summary>
+    /// <param name="matrix">The label matrix.</param>
+    /// <param name="includeJointCounts">Also count every pair of (LF, class) votes on a row.</param>
+    /// <param name="maxDegreeOfParallelism">Threads to use; -1 = all cores.</param>
+    public static SufficientStatistics Compute(LabelMatrix matrix, bool includeJointCounts = true, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        const int blockRows = 16_384;
+        int blocks = Math.Max(1, (matrix.RowCount + blockRows - 1) / blockRows);
+        var partials = new SufficientStatistics[blocks];
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, b =>
+        {
+            int start = b * blockRows;
+            int count = Math.Min(blockRows, matrix.RowCount - start);
+            partials[b] = ComputeBlock(matrix, start, count, includeJointCounts);
+        });
+        return Merge(partials);
+    }
+
+    private static SufficientStatistics ComputeBlock(LabelMatrix matrix, int start, int count, bool includeJoint)
+    {
+        int m = matrix.LfCount, k = matrix.Cardinality, mk = m * k;
+        var classVotes = new long[mk];
+        var lfOverlap = new long[m];
+        var lfConflict = new long[m];
+        var joint = includeJoint ? new long[(long)mk * mk] : null;
+        long covered = 0, overlap = 0, conflict = 0;
+        Span<int> voted = m <= 512 ? stackalloc int[m] : new int[m];
+        var votes = matrix.Votes;
+        for (int i = start; i < start + count; i++)
+        {
+            var row = votes.Slice(i * m, m);
+            int nVoted = 0;
+            int first = -1;
+            bool conflicted = false;
+            for (int j = 0; j < m; j++)
+            {
+                int v = row[j];
+                if (v < 0)
+                {
+                    continue;
+                }
+
+                int idx = (j * k) + v;
+                voted[nVoted++] = idx;
+                classVotes[idx]++;
+                if (first < 0)
+                {
+                    first = v;
+                }
+                else if (v != first)
+                {
+                    conflicted = true;
+                }
+            }
+
+            if (nVoted == 0)
+            {
+                continue;
+            }
+
+            covered++;
+            if (nVoted >= 2)
+            {
+                overlap++;
+                conflict += conflicted ? 1 : 0;
+                for (int t = 0; t < nVoted; t++)
+                {
+                    int j = voted[t] / k;
+                    lfOverlap[j]++;
+                    lfConflict[j] += conflicted ? 1 : 0;
+                }
+            }
+
+            if (joint is not null)
+            {
+                for (int a = 0; a < nVoted; a++)
+                {
+                    long rowOffset = (long)voted[a] * mk;
+                    for (int b = 0; b < nVoted; b++)
+                    {
+                        joint[rowOffset + voted[b]]++;
+                    }
+                }
+            }
+        }
+
+        return new SufficientStatistics(m, k, count, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
+    }
+
+    /// <summary>Combines statistics of disjoint row partitions into the statistics of their union.</summary>
+    /// <exception cref="ArgumentException">The parts differ in LF count, cardinality or joint-count presence.</exception>
+    public static SufficientStatistics Merge(IReadOnlyList<SufficientStatistics> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+        {
+            throw new ArgumentException("Nothing to merge.", nameof(parts));
+        }
+
+        var first = parts[0];
+        int m = first.LfCount, k = first.Cardinality;
+        var classVotes = new long[m * k];
+        var lfOverlap = new long[m];
+        var lfConflict = new long[m];
+        var joint = first.HasJointCounts ? new long[first._joint!.Length] : null;
+        long rows = 0, covered = 0, overlap = 0, conflict = 0;
+        foreach (var p in parts)
+        {
+            if (p.LfCount != m || p.Cardinality != k || p.HasJointCounts != first.HasJointCounts)
+            {
+                throw new ArgumentException(
+                    $"Cannot merge statistics of shape m={p.LfCount}, k={p.Cardinality}, joint={p.HasJointCounts} " +
+                    $"into m={m}, k={k}, joint={first.HasJointCounts}.", nameof(parts));
+            }
+
+            rows += p.RowCount;
+            covered += p.CoveredRows;
+            overlap += p.OverlapRows;
+            conflict += p.ConflictRows;
+            Add(classVotes, p._classVotes);
+            Add(lfOverlap, p._lfOverlapRows);
+            Add(lfConflict, p._lfConflictRows);
+            if (joint is not null)
+            {
+                Add(joint, p._joint!);
+            }
+        }
+
+        return new SufficientStatistics(m, k, rows, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
+    }
+
+    /// <summary>Combines these statistics with those of another, disjoint partition.</summary>
+    public SufficientStatistics Merge(SufficientStatistics other) => Merge([this, other]);
+
+    private static void Add(long[] target, long[] source)
+    {
+        for (int i = 0; i < target.Length; i++)
+        {
+            target[i] += source[i];
+        }
+    }
+
+    /// <summary>Whether two statistics hold exactly the same counts.</summary>
+    public bool CountsEqual(SufficientStatistics other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return LfCount == other.LfCount && Cardinality == other.Cardinality && RowCount == other.RowCount
+            && CoveredRows == other.CoveredRows && OverlapRows == other.OverlapRows && ConflictRows == other.ConflictRows
+            && _classVotes.AsSpan().SequenceEqual(other._classVotes)
+            && _lfOverlapRows.AsSpan().SequenceEqual(other._lfOverlapRows)
+            && _lfConflictRows.AsSpan().SequenceEqual(other._lfConflictRows)
+            && HasJointCounts == other.HasJointCounts
+            && (_joint is null || _joint.AsSpan().SequenceEqual(other._joint));
+    }
+}
