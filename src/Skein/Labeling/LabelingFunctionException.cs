@@ -9,6 +9,7 @@ public sealed class LabelingFunctionException : Exception
     {
         LfName = lfName;
         Row = row;
+        Reason = message;
     }
 
     /// <summary>The failing LF.</summary>
@@ -16,4 +17,7 @@ public sealed class LabelingFunctionException : Exception
 
     /// <summary>0-based index of the item in the applied sequence.</summary>
     public long Row { get; }
+
+    /// <summary>What went wrong, without the LF and row prefix (for callers that locate the row themselves).</summary>
+    public string Reason { get; }
 }

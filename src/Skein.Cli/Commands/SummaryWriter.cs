@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using Skein.Analysis;
+using Spectre.Console;
+
+namespace Skein.Cli.Commands;
+
+/// <summary>Renders an LF summary as a table (people), CSV or JSON (machines).</summary>
+internal static class SummaryWriter
+{
+    public static void Write(CliContext context, LabelMatrixSummary summary, OutputFormat format, string source,
+        IReadOnlyList<string>? classNames)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json:
+                WriteJson(context.Output, summary, source, classNames);
+                break;
+            case OutputFormat.Csv:
+                WriteCsv(context.Output, summary);
+                break;
+            default:
+                WriteTable(context, summary, source, classNames);
+                break;
+        }
+    }
+
+    private static void WriteTable(CliContext context, LabelMatrixSummary summary, string source, IReadOnlyList<string>? classNames)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"LF summary: {Path.GetFileName(source)}"));
+        table.AddColumn("j", c => c.RightAligned());
+        table.AddColumn("LF");
+        table.AddColumn("Polarity");
+        table.AddColumn("Coverage", c => c.RightAligned());
+        table.AddColumn("Overlaps", c => c.RightAligned());
+        table.AddColumn("Conflicts", c => c.RightAligned());
+        if (summary.HasGold)
+        {
+            table.AddColumn("Correct", c => c.RightAligned());
+            table.AddColumn("Incorrect", c => c.RightAligned());
+            table.AddColumn("Emp. Acc.", c => c.RightAligned());
+        }
+
+        for (int j = 0; j < summary.LabelingFunctions.Count; j++)
+        {
+            var lf = summary.LabelingFunctions[j];
+            var cells = new List<string>
+            {
+                j.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(lf.Name),
+                Markup.Escape(FormatPolarity(lf.Polarity, classNames)),
+                Percent(lf.Coverage),
+                Percent(lf.Overlaps),
+                Percent(lf.Conflicts),
+            };
+            if (summary.HasGold)
+            {
+                cells.Add(lf.Correct!.Value.ToString("N0", CultureInfo.InvariantCulture));
+                cells.Add(lf.Incorrect!.Value.ToString("N0", CultureInfo.InvariantCulture));
+                cells.Add(lf.EmpiricalAccuracy!.Value.ToString("F3", CultureInfo.InvariantCulture));
+            }
+
+            table.AddRow(cells.ToArray());
+        }
+
+        context.Console.Write(table);
+        context.Console.WriteLine(
+            $"{summary.RowCount:N0} rows, {summary.LabelingFunctions.Count} LFs, {summary.Cardinality} classes: " +
+            $"coverage {Percent(summary.LabelCoverage)}, overlap {Percent(summary.LabelOverlap)}, conflict {Percent(summary.LabelConflict)}");
+    }
+
+    private static string Percent(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
+
+    private static string FormatPolarity(IReadOnlyList<int> polarity, IReadOnlyList<string>? classNames) =>
+        "[" + string.Join(", ", polarity.Select(c => classNames is not null && c < classNames.Count
+            ? $"{c}:{classNames[c]}"
+            : c.ToString(CultureInfo.InvariantCulture))) + "]";
+
+    private static void WriteCsv(TextWriter output, LabelMatrixSummary summary)
+    {
+        output.Write("j,name,polarity,coverage,overlaps,conflicts");
+        output.WriteLine(summary.HasGold ? ",correct,incorrect,emp_acc" : string.Empty);
+        for (int j = 0; j < summary.LabelingFunctions.Count; j++)
+        {
+            var lf = summary.LabelingFunctions[j];
+            var fields = new List<string>
+            {
+                j.ToString(CultureInfo.InvariantCulture),
+                Quote(lf.Name),
+                Quote(string.Join(" ", lf.Polarity)),
+                Number(lf.Coverage),
+                Number(lf.Overlaps),
+                Number(lf.Conflicts),
+            };
+            if (summary.HasGold)
+            {
+                fields.Add(lf.Correct!.Value.ToString(CultureInfo.InvariantCulture));
+                fields.Add(lf.Incorrect!.Value.ToString(CultureInfo.InvariantCulture));
+                fields.Add(Number(lf.EmpiricalAccuracy!.Value));
+            }
+
+            output.WriteLine(string.Join(",", fields));
+        }
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Quote(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    private static void WriteJson(TextWriter output, LabelMatrixSummary summary, string source, IReadOnlyList<string>? classNames)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("source", source);
+            json.WriteNumber("rows", summary.RowCount);
+            json.WriteNumber("lfs", summary.LabelingFunctions.Count);
+            json.WriteNumber("cardinality", summary.Cardinality);
+            if (classNames is not null)
+            {
+                json.WriteStartArray("classes");
+                foreach (var name in classNames)
+                {
+                    json.WriteStringValue(name);
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteNumber("label_coverage", summary.LabelCoverage);
+            json.WriteNumber("label_overlap", summary.LabelOverlap);
+            json.WriteNumber("label_conflict", summary.LabelConflict);
+            json.WriteStartArray("lf_summary");
+            for (int j = 0; j < summary.LabelingFunctions.Count; j++)
+            {
+                var lf = summary.LabelingFunctions[j];
+                json.WriteStartObject();
+                json.WriteNumber("j", j);
+                json.WriteString("name", lf.Name);
+                json.WriteStartArray("polarity");
+                foreach (var c in lf.Polarity)
+                {
+                    json.WriteNumberValue(c);
+                }
+
+                json.WriteEndArray();
+                json.WriteNumber("coverage", lf.Coverage);
+                json.WriteNumber("overlaps", lf.Overlaps);
+                json.WriteNumber("conflicts", lf.Conflicts);
+                if (summary.HasGold)
+                {
+                    json.WriteNumber("correct", lf.Correct!.Value);
+                    json.WriteNumber("incorrect", lf.Incorrect!.Value);
+                    json.WriteNumber("emp_acc", lf.EmpiricalAccuracy!.Value);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}

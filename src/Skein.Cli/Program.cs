@@ -1,0 +1,3 @@
+using Skein.Cli;
+
+return SkeinApp.Run(args, Console.Out, Console.Error);
