@@ -169,25 +169,67 @@ public static class VotesCsv
                 Array.Resize(ref _votes, Math.Max(_votes.Length * 2, _count + m));
             }
 
+            // One pass over the bytes: this loop is the whole cost of reading a large file.
+            var votes = _votes.AsSpan(_count, m);
+            int limit = cardinality ?? LabelMatrix.MaxCardinality;
             int column = 0;
-            int start = 0;
+            int i = 0;
             while (true)
             {
-                int comma = line[start..].IndexOf((byte)',');
-                var cell = comma < 0 ? line[start..] : line.Slice(start, comma);
+                int cellStart = i;
+                while (i < line.Length && (line[i] == (byte)' ' || line[i] == (byte)'\t'))
+                {
+                    i++;
+                }
+
+                bool negative = false;
+                if (i < line.Length && (line[i] == (byte)'-' || line[i] == (byte)'+'))
+                {
+                    negative = line[i] == (byte)'-';
+                    i++;
+                }
+
+                int digitsStart = i;
+                int value = 0;
+                uint digit;
+                while (i < line.Length && (digit = (uint)(line[i] - (byte)'0')) <= 9)
+                {
+                    // Saturate: anything this large is out of range anyway, and int must not overflow.
+                    value = Math.Min((value * 10) + (int)digit, 100_000);
+                    i++;
+                }
+
+                bool hasDigits = i > digitsStart;
+                while (i < line.Length && (line[i] == (byte)' ' || line[i] == (byte)'\t'))
+                {
+                    i++;
+                }
+
+                if (!hasDigits || (i < line.Length && line[i] != (byte)','))
+                {
+                    int end = line[cellStart..].IndexOf((byte)',');
+                    throw NotAnInteger(end < 0 ? line[cellStart..] : line.Slice(cellStart, end), column);
+                }
+
                 if (column == m)
                 {
                     throw RaggedRow(line.Count((byte)',') + 1);
                 }
 
-                _votes[_count + column] = ParseVote(cell, column);
-                column++;
-                if (comma < 0)
+                value = negative ? -value : value;
+                if (value < -1 || value >= limit)
+                {
+                    throw OutOfRange(value, column);
+                }
+
+                MaxVote = Math.Max(MaxVote, value);
+                votes[column++] = (sbyte)value;
+                if (i >= line.Length)
                 {
                     break;
                 }
 
-                start += comma + 1;
+                i++;
             }
 
             if (column != m)
@@ -202,60 +244,24 @@ public static class VotesCsv
         private DataFormatException RaggedRow(int votes) => new(
             $"row {_line} has {votes} votes; row {_firstRowLine} has {LfCount}.", path, _line);
 
-        private sbyte ParseVote(ReadOnlySpan<byte> cell, int column)
+        private DataFormatException OutOfRange(int value, int column)
         {
-            var digits = cell.Trim(" \t"u8);
-            bool negative = false;
-            if (!digits.IsEmpty && (digits[0] == (byte)'-' || digits[0] == (byte)'+'))
-            {
-                negative = digits[0] == (byte)'-';
-                digits = digits[1..];
-            }
-
-            if (digits.IsEmpty)
-            {
-                throw NotAnInteger(cell, column);
-            }
-
-            int value = 0;
-            foreach (var b in digits)
-            {
-                uint digit = (uint)(b - (byte)'0');
-                if (digit > 9)
-                {
-                    throw NotAnInteger(cell, column);
-                }
-
-                // Saturate: anything this large is out of range anyway, and int must not overflow.
-                value = Math.Min((value * 10) + (int)digit, 100_000);
-            }
-
-            value = negative ? -value : value;
-            if (value < -1)
-            {
-                throw new DataFormatException($"vote {value} is below -1 (abstain).", path, _line, (column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-
-            int limit = cardinality ?? LabelMatrix.MaxCardinality;
-            if (value >= limit)
-            {
-                var message = cardinality is null
+            var message = value < -1
+                ? $"vote {value} is below -1 (abstain)."
+                : cardinality is null
                     ? $"vote {value} is too large; at most {LabelMatrix.MaxCardinality} classes are supported."
                     : $"vote {value} is outside [-1, {cardinality}).";
-                throw new DataFormatException(message, path, _line, (column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-
-            MaxVote = Math.Max(MaxVote, value);
-            return (sbyte)value;
+            return new DataFormatException(message, path, _line, ColumnName(column));
         }
+
+        private static string ColumnName(int column) => (column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         private DataFormatException NotAnInteger(ReadOnlySpan<byte> cell, int column)
         {
             var text = System.Text.Encoding.UTF8.GetString(cell);
             var hint = _line == 1 ? " (a votes CSV has no header row)" : "";
             return new DataFormatException(
-                $"'{TextInput.Excerpt(text)}' is not an integer vote{hint}.", path, _line,
-                (column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                $"'{TextInput.Excerpt(text)}' is not an integer vote{hint}.", path, _line, ColumnName(column));
         }
     }
 }
