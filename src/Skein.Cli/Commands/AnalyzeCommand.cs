@@ -81,17 +81,17 @@ internal static class AnalyzeCommand
             else if (parse.GetValue(votes) is { } votesFile)
             {
                 var matrix = VotesCsv.Read(votesFile.FullName, k);
-                IReadOnlyList<int>? labels = null;
+                int[]? labels = null;
                 if (parse.GetValue(gold) is { } goldFile)
                 {
                     labels = GoldLabels.Read(goldFile.FullName);
-                    if (labels.Count != matrix.RowCount)
+                    if (labels.Length != matrix.RowCount)
                     {
                         throw new DataFormatException(
-                            $"{labels.Count:N0} gold labels but {matrix.RowCount:N0} vote rows in {votesFile.FullName}.", goldFile.FullName);
+                            $"{labels.Length:N0} gold labels but {matrix.RowCount:N0} vote rows in {votesFile.FullName}.", goldFile.FullName);
                     }
 
-                    int badRow = labels.ToList().FindIndex(y => y < -1 || y >= matrix.Cardinality);
+                    int badRow = Array.FindIndex(labels, y => y < -1 || y >= matrix.Cardinality);
                     if (badRow >= 0)
                     {
                         throw new DataFormatException(

@@ -21,7 +21,7 @@ public sealed class DataFormatException : Exception
     /// <summary>1-based data row (header excluded) or line number, if known.</summary>
     public long? Row { get; }
 
-    /// <summary>The column or field name, if known.</summary>
+    /// <summary>The column name, or its 1-based number as text for files without a header, if known.</summary>
     public string? Column { get; }
 
     private static string Format(string message, string? filePath, long? row, string? column)
@@ -34,7 +34,8 @@ public sealed class DataFormatException : Exception
 
         if (column is not null)
         {
-            where += $", column '{column}'";
+            // Positional columns (votes files) read "column 3"; named ones "column 'text'".
+            where += long.TryParse(column, out _) ? $", column {column}" : $", column '{column}'";
         }
 
         return $"{where}: {message}";

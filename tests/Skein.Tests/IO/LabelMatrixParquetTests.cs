@@ -63,14 +63,9 @@ public sealed class LabelMatrixParquetTests : IDisposable
 
         var matrix = LabelMatrix.FromRowMajor(votes, LabelMatrix.DefaultNames(m), 3);
         var path = _dir.File("big.parquet");
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         LabelMatrixParquet.Write(path, matrix);
         var back = LabelMatrixParquet.Read(path);
-        watch.Stop();
         AssertSame(matrix, back);
-
-        // Guards against a slow codec creeping back in (default-level Zstd/LZ4 take over a minute).
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
 
     [Fact]
