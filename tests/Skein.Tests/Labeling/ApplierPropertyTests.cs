@@ -90,3 +90,47 @@ public class StreamingMemoryTests
         Assert.True(peak < 8L << 20, $"live memory grew by {peak / 1024} KiB while streaming");
     }
 }
+
+public class KeywordPropertyTests
+{
+    // Letters in both cases, the Kelvin sign (folds to 'k' culturally, not ordinally), 'ß', Turkish 'İ' and 'ı',
+    // an underscore and separators: enough to exercise case folding and word boundaries.
+    private static readonly Gen<string> Text = Gen.Char["abkKAB\u212A\u00DF\u0130\u0131_ .,1"].Array[0, 24].Select(c => new string(c));
+    private static readonly Gen<string[]> Words = Gen.Char["abkKAB\u212A\u00DF\u0130\u0131_1"].Array[1, 3].Select(c => new string(c)).Array[1, 4];
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
+
+    private static bool NaiveWholeWord(string s, string word, StringComparison comparison)
+    {
+        for (int at = 0; at + word.Length <= s.Length; at++)
+        {
+            if (string.Compare(s, at, word, 0, word.Length, comparison) == 0
+                && (at == 0 || !IsWordChar(s[at - 1]))
+                && (at + word.Length == s.Length || !IsWordChar(s[at + word.Length])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [Theory]
+    [InlineData(KeywordMatch.Substring, true)]
+    [InlineData(KeywordMatch.Substring, false)]
+    [InlineData(KeywordMatch.WholeWord, true)]
+    [InlineData(KeywordMatch.WholeWord, false)]
+    public void Keyword_lf_agrees_with_a_naive_scan(KeywordMatch match, bool ignoreCase)
+    {
+        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        Gen.Select(Text, Words).Sample((text, words) =>
+        {
+            var lf = LabelingFunction.Keyword<string>("kw", s => s, 1, words, new KeywordOptions { Match = match, IgnoreCase = ignoreCase });
+            bool expected = match == KeywordMatch.Substring
+                ? words.Any(w => text.Contains(w, comparison))
+                : words.Any(w => NaiveWholeWord(text, w, comparison));
+
+            Assert.Equal(expected ? 1 : -1, lf.Vote(text));
+        }, iter: 2000);
+    }
+}
