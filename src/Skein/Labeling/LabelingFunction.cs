@@ -249,6 +249,11 @@ public static class LabelingFunction
     private sealed class PatternLabelingFunction<T>(string name, Func<T, string?> text, int label, Regex regex, bool lowercase)
         : ILabelingFunction<T>
     {
+        // A Regex caches one matcher (runner); threads matching the same instance at once miss that cache and
+        // build a new runner per call. Striping by thread id gives concurrent threads (almost always) their own
+        // instance; a collision is still correct (Regex is thread-safe), only slower.
+        private readonly Regex?[] _stripes = new Regex?[16];
+
         public string Name { get; } = name;
 
         public int Vote(T item)
@@ -264,7 +269,14 @@ public static class LabelingFunction
                 s = s.ToLowerInvariant();
             }
 
-            return regex.IsMatch(s) ? label : Abstain;
+            return Stripe().IsMatch(s) ? label : Abstain;
+        }
+
+        private Regex Stripe()
+        {
+            int slot = Environment.CurrentManagedThreadId & (16 - 1);
+            return _stripes[slot] ?? Interlocked.CompareExchange(ref _stripes[slot], slot == 0 ? regex
+                : new Regex(regex.ToString(), regex.Options, regex.MatchTimeout), null) ?? _stripes[slot]!;
         }
 
         public override string ToString() => $"{Name}: /{regex}/";
