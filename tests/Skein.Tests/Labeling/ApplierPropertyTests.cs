@@ -134,3 +134,27 @@ public class KeywordPropertyTests
         }, iter: 2000);
     }
 }
+
+public class PatternParallelTests
+{
+    [Fact]
+    public void Pattern_lfs_vote_the_same_on_every_thread()
+    {
+        var texts = Enumerable.Range(0, 20_000).Select(i => i % 3 == 0 ? $"I LOVE item {i}" : $"hate {i} so much").ToArray();
+        ILabelingFunction<string>[] lfs =
+        [
+            LabelingFunction.Pattern("love", 1, @"\blove\b", new PatternOptions { IgnoreCase = true }),
+            LabelingFunction.Pattern("hate_7", 0, @"hate \d*7\b"),
+            LabelingFunction.Pattern("lower_item", 1, "love item", new PatternOptions { LowercaseInput = true }),
+        ];
+        var expected = texts.SelectMany(t => lfs.Select(lf => (sbyte)lf.Vote(t))).ToArray();
+
+        foreach (int threads in new[] { 1, 2, -1 })
+        {
+            var applier = new LabelingFunctionApplier<string>(lfs, 2, new ApplyOptions { MaxDegreeOfParallelism = threads, ChunkSize = 64 });
+            Assert.Equal(expected, applier.Apply(texts).Matrix.Votes.ToArray());
+        }
+
+        Assert.Equal(texts.Length / 3 + 1, expected.Where((v, i) => i % 3 == 0 && v == 1).Count());
+    }
+}
