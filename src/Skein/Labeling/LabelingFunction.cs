@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Skein.Labeling;
@@ -191,6 +192,10 @@ public static class LabelingFunction
     {
         private readonly StringComparison _comparison = options.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
+        // One vectorised multi-string search (Teddy / Aho-Corasick) instead of a Contains scan per word.
+        private readonly SearchValues<string> _search = SearchValues.Create(words,
+            options.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
         public string Name { get; } = name;
 
         public int Vote(T item)
@@ -201,32 +206,33 @@ public static class LabelingFunction
                 return Abstain;
             }
 
-            foreach (var word in words)
-            {
-                if (options.Match == KeywordMatch.Substring ? s.Contains(word, _comparison) : ContainsWholeWord(s, word))
-                {
-                    return label;
-                }
-            }
-
-            return Abstain;
+            bool hit = options.Match == KeywordMatch.Substring ? s.AsSpan().ContainsAny(_search) : ContainsWholeWord(s);
+            return hit ? label : Abstain;
         }
 
-        private bool ContainsWholeWord(string s, string word)
+        private bool ContainsWholeWord(string s)
         {
+            // Every whole-word occurrence starts where some word occurs, so visit those positions left to right.
             int from = 0;
-            while (from <= s.Length - word.Length)
+            while (from < s.Length)
             {
-                int at = s.IndexOf(word, from, _comparison);
+                int at = s.AsSpan(from).IndexOfAny(_search);
                 if (at < 0)
                 {
                     return false;
                 }
 
-                int end = at + word.Length;
-                if ((at == 0 || !IsWordChar(s[at - 1])) && (end == s.Length || !IsWordChar(s[end])))
+                at += from;
+                if (at == 0 || !IsWordChar(s[at - 1]))
                 {
-                    return true;
+                    foreach (var word in words)
+                    {
+                        int end = at + word.Length;
+                        if (s.AsSpan(at).StartsWith(word, _comparison) && (end == s.Length || !IsWordChar(s[end])))
+                        {
+                            return true;
+                        }
+                    }
                 }
 
                 from = at + 1;
@@ -243,6 +249,11 @@ public static class LabelingFunction
     private sealed class PatternLabelingFunction<T>(string name, Func<T, string?> text, int label, Regex regex, bool lowercase)
         : ILabelingFunction<T>
     {
+        // A Regex caches one matcher (runner); threads matching the same instance at once miss that cache and
+        // build a new runner per call. Striping by thread id gives concurrent threads (almost always) their own
+        // instance; a collision is still correct (Regex is thread-safe), only slower.
+        private readonly Regex?[] _stripes = new Regex?[16];
+
         public string Name { get; } = name;
 
         public int Vote(T item)
@@ -258,7 +269,14 @@ public static class LabelingFunction
                 s = s.ToLowerInvariant();
             }
 
-            return regex.IsMatch(s) ? label : Abstain;
+            return Stripe().IsMatch(s) ? label : Abstain;
+        }
+
+        private Regex Stripe()
+        {
+            int slot = Environment.CurrentManagedThreadId & (16 - 1);
+            return _stripes[slot] ?? Interlocked.CompareExchange(ref _stripes[slot], slot == 0 ? regex
+                : new Regex(regex.ToString(), regex.Options, regex.MatchTimeout), null) ?? _stripes[slot]!;
         }
 
         public override string ToString() => $"{Name}: /{regex}/";

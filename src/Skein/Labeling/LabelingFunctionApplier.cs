@@ -173,7 +173,7 @@ public sealed class LabelingFunctionApplier<T>
             var localFaults = new long[m];
             for (int i = start; i < end; i++)
             {
-                var failure = ApplyRow(items[i], votes.AsSpan(i * m, m), rowOffset + i, localFaults);
+                var failure = ApplyRow(items[i], votes.AsSpan(i * m, m), rowOffset + i, localFaults, cancellationToken);
                 if (failure is not null)
                 {
                     failures.Add(failure);
@@ -203,7 +203,8 @@ public sealed class LabelingFunctionApplier<T>
         return LabelMatrix.FromRowMajor(votes, LfNames, Cardinality);
     }
 
-    private LabelingFunctionException? ApplyRow(T item, Span<sbyte> row, long rowIndex, long[] faults)
+    private LabelingFunctionException? ApplyRow(T item, Span<sbyte> row, long rowIndex, long[] faults,
+        CancellationToken cancellationToken)
     {
         for (int j = 0; j < _lfs.Length; j++)
         {
@@ -212,7 +213,9 @@ public sealed class LabelingFunctionApplier<T>
             {
                 vote = _lfs[j].Vote(item);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // Only the caller's cancellation stops the run; an LF's own OperationCanceledException (e.g. an HTTP
+            // timeout surfacing as TaskCanceledException) is an LF failure like any other.
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
                 if (_options.FaultPolicy == FaultPolicy.Throw)
                 {
