@@ -45,8 +45,8 @@ internal static class AnalyzeCommand
         command.SetAction(parse =>
         {
             context.Quiet = parse.GetValue(quiet);
-            var sources = new[] { parse.GetValue(wrench) is not null, parse.GetValue(votes) is not null, parse.GetValue(data) is { Length: > 0 } };
-            if (sources.Count(s => s) != 1)
+            var given = new[] { parse.GetValue(wrench) is not null, parse.GetValue(votes) is not null, parse.GetValue(data) is { Length: > 0 } };
+            if (given.Count(g => g) != 1)
             {
                 throw new UsageException("give exactly one of --wrench FILE, --votes FILE or --data FILE --rules RULES.");
             }
@@ -67,7 +67,7 @@ internal static class AnalyzeCommand
                 throw new UsageException($"--cardinality must be in [2, {LabelMatrix.MaxCardinality}], not {k}.");
             }
 
-            string source;
+            IReadOnlyList<string> sources;
             LabelMatrixSummary summary;
             IReadOnlyList<string>? classNames = null;
             if (parse.GetValue(wrench) is { } wrenchFile)
@@ -76,7 +76,7 @@ internal static class AnalyzeCommand
                 context.Progress($"read {dataset.Matrix.RowCount:N0} rows × {dataset.Matrix.LfCount} LFs from {wrenchFile.Name}");
                 summary = LabelMatrixSummary.Create(dataset.Matrix, dataset.Gold);
                 classNames = dataset.ClassNames;
-                source = wrenchFile.FullName;
+                sources = [wrenchFile.FullName];
             }
             else if (parse.GetValue(votes) is { } votesFile)
             {
@@ -101,7 +101,7 @@ internal static class AnalyzeCommand
                 }
 
                 summary = LabelMatrixSummary.Create(matrix, labels);
-                source = votesFile.FullName;
+                sources = [votesFile.FullName];
             }
             else
             {
@@ -110,10 +110,10 @@ internal static class AnalyzeCommand
                     parse.GetValue(threads), Labeling.FaultPolicy.Throw, outPath: null, parse.GetValue(goldColumn), keepMatrix: true);
                 summary = result.Summary;
                 classNames = result.ClassNames;
-                source = string.Join(", ", files.Select(f => f.FullName));
+                sources = files.Select(f => f.FullName).ToArray();
             }
 
-            SummaryWriter.Write(context, summary, parse.GetValue(format), source, classNames);
+            SummaryWriter.Write(context, summary, parse.GetValue(format), sources, classNames);
             return ExitCodes.Ok;
         });
         return command;

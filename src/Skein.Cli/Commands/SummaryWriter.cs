@@ -8,26 +8,26 @@ namespace Skein.Cli.Commands;
 /// <summary>Renders an LF summary as a table (people), CSV or JSON (machines).</summary>
 internal static class SummaryWriter
 {
-    public static void Write(CliContext context, LabelMatrixSummary summary, OutputFormat format, string source,
+    public static void Write(CliContext context, LabelMatrixSummary summary, OutputFormat format, IReadOnlyList<string> sources,
         IReadOnlyList<string>? classNames)
     {
         switch (format)
         {
             case OutputFormat.Json:
-                WriteJson(context.Output, summary, source, classNames);
+                WriteJson(context.Output, summary, sources, classNames);
                 break;
             case OutputFormat.Csv:
                 WriteCsv(context.Output, summary);
                 break;
             default:
-                WriteTable(context, summary, source, classNames);
+                WriteTable(context, summary, sources, classNames);
                 break;
         }
     }
 
-    private static void WriteTable(CliContext context, LabelMatrixSummary summary, string source, IReadOnlyList<string>? classNames)
+    private static void WriteTable(CliContext context, LabelMatrixSummary summary, IReadOnlyList<string> sources, IReadOnlyList<string>? classNames)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"LF summary: {Path.GetFileName(source)}"));
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"LF summary: {string.Join(", ", sources.Select(Path.GetFileName))}"));
         table.AddColumn("j", c => c.RightAligned());
         table.AddColumn("LF");
         table.AddColumn("Polarity");
@@ -69,7 +69,7 @@ internal static class SummaryWriter
             $"coverage {Percent(summary.LabelCoverage)}, overlap {Percent(summary.LabelOverlap)}, conflict {Percent(summary.LabelConflict)}");
     }
 
-    private static string Percent(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
+    private static string Percent(double value) => (value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     private static string FormatPolarity(IReadOnlyList<int> polarity, IReadOnlyList<string>? classNames) =>
         "[" + string.Join(", ", polarity.Select(c => classNames is not null && c < classNames.Count
@@ -108,13 +108,19 @@ internal static class SummaryWriter
     private static string Quote(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
-    private static void WriteJson(TextWriter output, LabelMatrixSummary summary, string source, IReadOnlyList<string>? classNames)
+    private static void WriteJson(TextWriter output, LabelMatrixSummary summary, IReadOnlyList<string> sources, IReadOnlyList<string>? classNames)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("source", source);
+            json.WriteStartArray("sources");
+            foreach (var source in sources)
+            {
+                json.WriteStringValue(source);
+            }
+
+            json.WriteEndArray();
             json.WriteNumber("rows", summary.RowCount);
             json.WriteNumber("lfs", summary.LabelingFunctions.Count);
             json.WriteNumber("cardinality", summary.Cardinality);
