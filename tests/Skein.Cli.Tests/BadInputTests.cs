@@ -14,6 +14,12 @@ public sealed class BadInputTests : IDisposable
          ]}
         """;
 
+    // Catastrophic backtracking on a long run of 'a's hits the 1 ms match timeout.
+    private const string SlowRules = """
+        {"version": 1, "cardinality": 2, "textColumn": "text",
+         "rules": [{"name": "slow_regex", "kind": "pattern", "class": 1, "pattern": "^(a+)+$", "options": {"timeoutMs": 1}}]}
+        """;
+
     private readonly ScratchDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -92,12 +98,8 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void Lf_that_throws_names_the_lf_and_row()
     {
-        // Catastrophic backtracking hits the 1 ms match timeout on row 2 only.
         var data = _dir.File("data.csv", "id,text\n1,hello\n2," + new string('a', 5000) + "!\n");
-        var rules = _dir.File("slow.json", """
-            {"version": 1, "cardinality": 2, "textColumn": "text",
-             "rules": [{"name": "slow_regex", "kind": "pattern", "class": 1, "pattern": "^(a+)+$", "options": {"timeoutMs": 1}}]}
-            """);
+        var rules = _dir.File("slow.json", SlowRules);
         AssertDataError(Apply(data, rules), "slow_regex", "row 2", "data.csv");
     }
 
@@ -105,10 +107,7 @@ public sealed class BadInputTests : IDisposable
     public void Lf_faults_become_abstains_when_asked()
     {
         var data = _dir.File("data.csv", "id,text\n1,hello\n2," + new string('a', 5000) + "!\n");
-        var rules = _dir.File("slow.json", """
-            {"version": 1, "cardinality": 2, "textColumn": "text",
-             "rules": [{"name": "slow_regex", "kind": "pattern", "class": 1, "pattern": "^(a+)+$", "options": {"timeoutMs": 1}}]}
-            """);
+        var rules = _dir.File("slow.json", SlowRules);
         var run = Apply(data, rules, "--on-lf-error", "Abstain");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("slow_regex", run.Error, StringComparison.Ordinal);

@@ -101,14 +101,13 @@ public sealed class LabelMatrix
             throw new ArgumentException($"{votes.Length} votes do not form rows of {m} LFs.", nameof(votes));
         }
 
-        for (int i = 0; i < votes.Length; i++)
+        // SIMD min/max first; only a bad matrix pays for the scan that locates the offending cell.
+        if (votes.Length > 0 && (System.Numerics.Tensors.TensorPrimitives.Min<sbyte>(votes) < Abstain
+            || System.Numerics.Tensors.TensorPrimitives.Max<sbyte>(votes) >= cardinality))
         {
-            int v = votes[i];
-            if (v < -1 || v >= cardinality)
-            {
-                throw new ArgumentException(
-                    $"Vote {v} of LF '{names[i % m]}' on row {i / m} is outside [-1, {cardinality}).", nameof(votes));
-            }
+            int i = Array.FindIndex(votes, v => v < Abstain || v >= cardinality);
+            throw new ArgumentException(
+                $"Vote {votes[i]} of LF '{names[i % m]}' on row {i / m} is outside [-1, {cardinality}).", nameof(votes));
         }
 
         return new LabelMatrix(votes, votes.Length / m, names, cardinality);
