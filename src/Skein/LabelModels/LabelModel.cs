@@ -42,7 +42,7 @@ public abstract class LabelModel
         ArgumentNullException.ThrowIfNull(matrix);
         RequireShape(matrix);
         int n = matrix.RowCount, m = LfCount, k = Cardinality;
-        var output = new double[(long)n * k];
+        var output = new double[checked(n * k)];
         int blocks = (n + PredictBlockRows - 1) / PredictBlockRows;
         if (blocks <= 1)
         {
