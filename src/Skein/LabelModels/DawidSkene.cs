@@ -131,21 +131,22 @@ public sealed class DawidSkene : ILabelModelTrainer
             int count = Math.Min(BlockRows, n - start);
             var votes = matrix.Votes.Slice(start * m, count * m);
             Span<double> post = stackalloc double[k];
+            Span<int> offsets = m <= 1024 ? stackalloc int[m] : new int[m];
             for (int i = 0; i < count; i++)
             {
                 var row = votes.Slice(i * m, m);
+                RowOffsets(row, k, offsets);
                 if (pi is null)
                 {
                     VoteShares(row, post);
                 }
                 else
                 {
-                    Posterior(row, rho!, pi, post, zeroRowsUniform: false);
+                    Posterior(offsets, rho!, pi, post, zeroRowsUniform: false);
                 }
 
-                for (int j = 0; j < m; j++)
+                foreach (int offset in offsets)
                 {
-                    int offset = ((j * (k + 1)) + row[j] + 1) * k;
                     for (int y = 0; y < k; y++)
                     {
                         sums[offset + y] += post[y];
@@ -210,6 +211,15 @@ public sealed class DawidSkene : ILabelModelTrainer
         return sum;
     }
 
+    /// <summary>Where each LF's vote selects its k-vector of π (and of the partial sums): ((j·(k+1)) + vote + 1)·k.</summary>
+    internal static void RowOffsets(ReadOnlySpan<sbyte> row, int k, Span<int> offsets)
+    {
+        for (int j = 0; j < row.Length; j++)
+        {
+            offsets[j] = ((j * (k + 1)) + row[j] + 1) * k;
+        }
+    }
+
     private static void VoteShares(ReadOnlySpan<sbyte> row, Span<double> post)
     {
         post.Clear();
@@ -239,16 +249,16 @@ public sealed class DawidSkene : ILabelModelTrainer
     /// E-step for one row: ρ_y Π_j π_j[y, λ_j] normalised, in linear space like WRENCH. A row whose every class
     /// has probability 0 stays all-zero during training (as in WRENCH) and becomes uniform for prediction.
     /// </summary>
-    internal static void Posterior(ReadOnlySpan<sbyte> row, double[] rho, double[] pi, Span<double> post, bool zeroRowsUniform)
+    internal static void Posterior(ReadOnlySpan<int> offsets, double[] rho, double[] pi, Span<double> post, bool zeroRowsUniform)
     {
         int k = post.Length;
         post.Fill(1.0);
-        for (int j = 0; j < row.Length; j++)
+        foreach (int offset in offsets)
         {
-            int offset = ((j * (k + 1)) + row[j] + 1) * k;
+            var factors = pi.AsSpan(offset, k);
             for (int y = 0; y < k; y++)
             {
-                post[y] *= pi[offset + y];
+                post[y] *= factors[y];
             }
         }
 
@@ -340,9 +350,11 @@ public sealed class DawidSkeneModel : LabelModel, IGenerativeLabelModel
     private protected override void PredictBlock(ReadOnlySpan<sbyte> votes, int rows, Span<double> output)
     {
         int m = LfCount, k = Cardinality;
+        Span<int> offsets = m <= 1024 ? stackalloc int[m] : new int[m];
         for (int i = 0; i < rows; i++)
         {
-            DawidSkene.Posterior(votes.Slice(i * m, m), _rho, _pi, output.Slice(i * k, k), zeroRowsUniform: true);
+            DawidSkene.RowOffsets(votes.Slice(i * m, m), k, offsets);
+            DawidSkene.Posterior(offsets, _rho, _pi, output.Slice(i * k, k), zeroRowsUniform: true);
         }
     }
 
