@@ -133,8 +133,8 @@ public sealed class SyntheticVotes
 
         for (int j = 0; j < options.Accuracies.Count; j++)
         {
-            RequireProbability(options.Accuracies[j], $"SyntheticVotesOptions.Accuracies[{j}]");
-            RequireProbability(options.Propensities[j], $"SyntheticVotesOptions.Propensities[{j}]");
+            RequireProbability(options, options.Accuracies[j], $"SyntheticVotesOptions.Accuracies[{j}]");
+            RequireProbability(options, options.Propensities[j], $"SyntheticVotesOptions.Propensities[{j}]");
         }
 
         int k = options.Cardinality;
@@ -152,7 +152,7 @@ public sealed class SyntheticVotes
         double sum = 0;
         for (int c = 0; c < k; c++)
         {
-            RequireProbability(options.ClassPrior[c], $"SyntheticVotesOptions.ClassPrior[{c}]");
+            RequireProbability(options, options.ClassPrior[c], $"SyntheticVotesOptions.ClassPrior[{c}]");
             sum += options.ClassPrior[c];
         }
 
@@ -164,11 +164,11 @@ public sealed class SyntheticVotes
         return options.ClassPrior.ToArray();
     }
 
-    private static void RequireProbability(double value, string option)
+    private static void RequireProbability(SyntheticVotesOptions options, double value, string option)
     {
         if (!(value >= 0 && value <= 1))
         {
-            throw new ArgumentException($"{option} = {value}; it must be in [0, 1].", nameof(value));
+            throw new ArgumentException($"{option} = {value}; it must be in [0, 1].", nameof(options));
         }
     }
 

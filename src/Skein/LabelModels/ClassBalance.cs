@@ -120,9 +120,6 @@ public sealed class ClassBalance
         return new ClassBalance(counts.Select(c => (c + 1) / total).ToArray(), false);
     }
 
-    /// <summary>Wraps weights read from a saved model (already validated when first built).</summary>
-    internal static ClassBalance FromSaved(double[] weights, bool isDistribution) => new(weights, isDistribution);
-
     internal void RequireCardinality(int cardinality, string optionName)
     {
         if (Cardinality != cardinality)

@@ -288,6 +288,9 @@ public sealed class DawidSkeneModel : LabelModel, IGenerativeLabelModel
 {
     internal const string Name = "dawid_skene";
 
+    // Documents the flat layout of "confusion" in the saved JSON.
+    private const string ConfusionLayout = "index ((lf*(k+1) + vote+1)*k + trueClass); vote -1 = abstain";
+
     private readonly double[] _rho;
     private readonly double[] _pi; // (j·(k+1) + l)·k + y, l = 0 abstain, l = c + 1 vote c
     private readonly double[] _accuracies;
@@ -366,9 +369,6 @@ public sealed class DawidSkeneModel : LabelModel, IGenerativeLabelModel
         writer.WriteString("confusionLayout", ConfusionLayout);
         ModelJson.WriteDoubles(writer, "confusion", _pi);
     }
-
-    // Documents the flat layout of "confusion" in the saved JSON.
-    private const string ConfusionLayout = "index ((lf*(k+1) + vote+1)*k + trueClass); vote -1 = abstain";
 
     internal static DawidSkeneModel ReadParameters(JsonElement parameters, int lfCount, int cardinality)
     {

@@ -35,14 +35,6 @@ internal static class ModelJson
             : throw new DataFormatException($"Field '{name}' must be true or false.", column: name);
     }
 
-    public static double GetDouble(JsonElement obj, string name)
-    {
-        var value = GetProperty(obj, name);
-        return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double result) && double.IsFinite(result)
-            ? result
-            : throw new DataFormatException($"Field '{name}' must be a finite number.", column: name);
-    }
-
     /// <summary>A number array of exactly <paramref name="length"/> finite entries in [min, max].</summary>
     public static double[] GetDoubles(JsonElement obj, string name, int length, double min = 0, double max = double.MaxValue)
     {
