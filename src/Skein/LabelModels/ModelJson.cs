@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Skein.IO;
+
+namespace Skein.LabelModels;
+
+/// <summary>Small typed readers for saved-model JSON that fail with the field's name.</summary>
+internal static class ModelJson
+{
+    public static JsonElement GetProperty(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value)
+            ? value
+            : throw new DataFormatException($"Missing field '{name}'.", column: name);
+
+    public static string GetString(JsonElement obj, string name)
+    {
+        var value = GetProperty(obj, name);
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new DataFormatException($"Field '{name}' must be a string.", column: name);
+    }
+
+    public static int GetInt(JsonElement obj, string name)
+    {
+        var value = GetProperty(obj, name);
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int result)
+            ? result
+            : throw new DataFormatException($"Field '{name}' must be an integer.", column: name);
+    }
+
+    public static bool GetBool(JsonElement obj, string name)
+    {
+        var value = GetProperty(obj, name);
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw new DataFormatException($"Field '{name}' must be true or false.", column: name);
+    }
+
+    /// <summary>A number array of exactly <paramref name="length"/> finite entries in [min, max].</summary>
+    public static double[] GetDoubles(JsonElement obj, string name, int length, double min = 0, double max = double.MaxValue)
+    {
+        var value = GetProperty(obj, name);
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != length)
+        {
+            throw new DataFormatException($"Field '{name}' must be an array of {length} numbers.", column: name);
+        }
+
+        var result = new double[length];
+        int i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetDouble(out double d) || !(d >= min && d <= max))
+            {
+                throw new DataFormatException($"Entry {i} of '{name}' must be a number in [{min}, {max}].", column: name);
+            }
+
+            result[i++] = d;
+        }
+
+        return result;
+    }
+
+    public static void WriteDoubles(Utf8JsonWriter writer, string name, ReadOnlySpan<double> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            writer.WriteNumberValue(v);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public static T GetEnum<T>(JsonElement obj, string name)
+        where T : struct, Enum
+    {
+        var text = GetString(obj, name);
+        return Enum.TryParse<T>(text, ignoreCase: false, out var result) && Enum.IsDefined(result)
+            ? result
+            : throw new DataFormatException($"Field '{name}' has unknown value '{text}'.", column: name);
+    }
+}
