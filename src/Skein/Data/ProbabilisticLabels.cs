@@ -49,6 +49,18 @@ public sealed class ProbabilisticLabels
         return _values.AsSpan(i * Cardinality, Cardinality);
     }
 
+    /// <summary>A copy of all probabilities, row-major.</summary>
+    public double[] ToArray() => (double[])_values.Clone();
+
+    /// <summary>Whether both matrices hold exactly the same bits (shape included).</summary>
+    public bool BitwiseEquals(ProbabilisticLabels other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return RowCount == other.RowCount && Cardinality == other.Cardinality
+            && System.Runtime.InteropServices.MemoryMarshal.AsBytes(_values.AsSpan())
+                .SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other._values.AsSpan()));
+    }
+
     /// <summary>
     /// Wraps a row-major array without copying it. The caller hands over ownership: the array must not be
     /// changed afterwards.
@@ -99,6 +111,9 @@ public sealed class ProbabilisticLabels
 
         return result;
     }
+
+    /// <summary>Wraps an array without checks, for label models whose rows sum to 1 by construction.</summary>
+    internal static ProbabilisticLabels Wrap(double[] values, int cardinality) => new(values, cardinality);
 
     /// <summary>Why a row is not a probability distribution, or null if it is (shared with the file readers).</summary>
     internal static string? ValidateRow(ReadOnlySpan<double> row)

@@ -1,3 +1,4 @@
+using Skein.Data;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -21,7 +22,7 @@ public static class TieBreaking
     /// <param name="seed">Seed for <see cref="TieBreakPolicy.TrueRandom"/>; null picks one.</param>
     /// <param name="tolerance">Tie tolerance (strict: |p − max| &lt; tolerance).</param>
     /// <exception cref="ArgumentException">Unknown policy or a tolerance that is not finite and positive.</exception>
-    public static int[] ProbsToPreds(ProbabilityMatrix probabilities, TieBreakPolicy policy = TieBreakPolicy.Random,
+    public static int[] ProbsToPreds(ProbabilisticLabels probabilities, TieBreakPolicy policy = TieBreakPolicy.Random,
         int? seed = null, double tolerance = DefaultTolerance)
     {
         ArgumentNullException.ThrowIfNull(probabilities);

@@ -37,7 +37,7 @@ public abstract class LabelModel
 
     /// <summary>P(Y = y | votes) for every row: an n×k matrix whose rows sum to 1.</summary>
     /// <exception cref="ArgumentException">The matrix has a different LF count or cardinality than the model.</exception>
-    public ProbabilityMatrix PredictProba(LabelMatrix matrix)
+    public ProbabilisticLabels PredictProba(LabelMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         RequireShape(matrix);
@@ -58,7 +58,7 @@ public abstract class LabelModel
             });
         }
 
-        return ProbabilityMatrix.Wrap(output, n, k);
+        return ProbabilisticLabels.Wrap(output, k);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Skein.Data;
 using Skein.Evaluation;
 using Skein.LabelModels;
 
@@ -10,8 +11,8 @@ public sealed class TieBreakingTests
     private static readonly int[] TwoTies = [0, 1, 0, 1, 0, 0, 0, 0, 1, 1];
     private static readonly int[] ThreeTies = [0, 0, 0, 1, 0, 0, 1, 2, 1, 1];
 
-    private static ProbabilityMatrix Uniform(int rows, int k) =>
-        ProbabilityMatrix.FromRowMajor(Enumerable.Repeat(1.0 / k, rows * k).ToArray(), k);
+    private static ProbabilisticLabels Uniform(int rows, int k) =>
+        ProbabilisticLabels.FromRowMajor(Enumerable.Repeat(1.0 / k, rows * k).ToArray(), k);
 
     [Fact]
     public void Snorkel_hash_index_matches_python_hashlib()
@@ -32,7 +33,7 @@ public sealed class TieBreakingTests
         Assert.Equal(ThreeTies, TieBreaking.ProbsToPreds(Uniform(10, 3), TieBreakPolicy.Random));
 
         // Ties between classes 1 and 3 of 4: position 0 → class 1, position 1 → class 3.
-        var probs = ProbabilityMatrix.FromRowMajor(
+        var probs = ProbabilisticLabels.FromRowMajor(
             Enumerable.Range(0, 10).SelectMany(_ => new[] { 0.1, 0.4, 0.1, 0.4 }).ToArray(), 4);
         Assert.Equal(TwoTies.Select(t => t == 0 ? 1 : 3), TieBreaking.ProbsToPreds(probs));
     }
@@ -52,7 +53,7 @@ public sealed class TieBreakingTests
     [Fact]
     public void Ties_are_entries_strictly_within_1e_5_of_the_max()
     {
-        var probs = ProbabilityMatrix.FromRowMajor(
+        var probs = ProbabilisticLabels.FromRowMajor(
         [
             0.5 - 4e-6, 0.5 + 4e-6,   // |diff| = 8e-6 < 1e-5: tie
             0.5 + 6e-6, 0.5 - 6e-6,   // |diff| = 1.2e-5: no tie
@@ -67,6 +68,6 @@ public sealed class TieBreakingTests
     {
         Assert.Throws<ArgumentException>(() => TieBreaking.ProbsToPreds(Uniform(1, 2), (TieBreakPolicy)9));
         Assert.Throws<ArgumentException>(() => TieBreaking.ProbsToPreds(Uniform(1, 2), tolerance: double.NaN));
-        Assert.Throws<ArgumentException>(() => ProbabilityMatrix.FromRowMajor([0.5, 0.6], 2));
+        Assert.Throws<ArgumentException>(() => ProbabilisticLabels.FromRowMajor([0.5, 0.6], 2));
     }
 }

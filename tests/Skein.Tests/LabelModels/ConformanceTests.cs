@@ -149,7 +149,7 @@ public sealed class ConformanceTests
     {
         var model = Fit(name, Fixtures.Small);
         var expected = model.PredictProba(Fixtures.Large);
-        var results = new ProbabilityMatrix[6];
+        var results = new ProbabilisticLabels[6];
 
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 6 },
             t => results[t] = model.PredictProba(Fixtures.Large));

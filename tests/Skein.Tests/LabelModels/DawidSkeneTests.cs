@@ -15,7 +15,7 @@ public sealed class DawidSkeneTests
         [1, 0, 1],
     ], 2);
 
-    private static void AssertRows(double[][] expected, ProbabilityMatrix actual)
+    private static void AssertRows(double[][] expected, ProbabilisticLabels actual)
     {
         for (int i = 0; i < expected.Length; i++)
         {

@@ -14,7 +14,7 @@ public sealed class MajorityVoteTests
         [0, 1, 2],
     ], 3);
 
-    private static void AssertRows(double[][] expected, ProbabilityMatrix actual)
+    private static void AssertRows(double[][] expected, ProbabilisticLabels actual)
     {
         Assert.Equal(expected.Length, actual.RowCount);
         for (int i = 0; i < expected.Length; i++)
