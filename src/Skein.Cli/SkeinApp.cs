@@ -14,8 +14,11 @@ public static class SkeinApp
     {
         ArgumentNullException.ThrowIfNull(args);
         var context = new CliContext(output, error);
-        var root = new RootCommand("Skein: weak supervision for .NET. Apply labeling functions, analyze label matrices.")
+        // A plain command named "skein" rather than RootCommand, whose name would be the assembly's (Skein.Cli).
+        var root = new Command("skein", "Skein: weak supervision for .NET. Apply labeling functions, analyze label matrices.")
         {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
             ApplyCommand.Create(context),
             AnalyzeCommand.Create(context),
         };

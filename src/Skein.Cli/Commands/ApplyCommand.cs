@@ -1,9 +1,5 @@
 using System.CommandLine;
-using Skein.Analysis;
-using Skein.Data;
-using Skein.IO;
 using Skein.Labeling;
-using Skein.Labeling.Rules;
 
 namespace Skein.Cli.Commands;
 
