@@ -114,4 +114,22 @@ public sealed class ApplyAnalyzeTests : IDisposable
         Assert.Contains("apply", run.Output, StringComparison.Ordinal);
         Assert.Contains("analyze", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Analyze_report_is_one_offline_html_file_with_every_table_and_chart()
+    {
+        var report = _dir.Combine("report.html");
+        var run = CliRun.Invoke(["analyze", "-q", "--data", .. YouTubeCsvs, "-t", "CONTENT", "--rules", YouTubeRules, "--gold-column", "CLASS", "--report", report]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var html = File.ReadAllText(report);
+        foreach (var id in new[] { "lf-summary", "lf-coverage", "lf-accuracy", "lf-agreement" })
+        {
+            Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("keyword_subscribe", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+    }
 }

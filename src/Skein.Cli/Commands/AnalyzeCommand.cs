@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skein.Analysis;
+using Skein.Cli.Report;
 using Skein.Data;
 using Skein.IO;
 
@@ -36,11 +37,12 @@ internal static class AnalyzeCommand
         var goldColumn = new Option<string?>("--gold-column") { Description = "With --data: column holding gold labels (class index or class name)." };
         var threads = CommonOptions.Threads();
         var format = new Option<OutputFormat>("--format", "-f") { Description = "table, csv or json.", DefaultValueFactory = _ => OutputFormat.Table };
+        var report = new Option<FileInfo?>("--report") { Description = "Also write a self-contained HTML report (tables and charts) to this file." };
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("analyze", "Per-LF coverage, overlaps, conflicts and (with gold) empirical accuracy, with Snorkel's LFAnalysis semantics.")
         {
-            wrench, votes, gold, cardinality, data, textColumn, rules, goldColumn, threads, format, quiet,
+            wrench, votes, gold, cardinality, data, textColumn, rules, goldColumn, threads, format, report, quiet,
         };
         command.SetAction(parse =>
         {
@@ -68,39 +70,41 @@ internal static class AnalyzeCommand
             }
 
             IReadOnlyList<string> sources;
-            LabelMatrixSummary summary;
+            LabelMatrix matrix;
+            IReadOnlyList<int>? labels = null;
             IReadOnlyList<string>? classNames = null;
             if (parse.GetValue(wrench) is { } wrenchFile)
             {
                 var dataset = WrenchDataset.Load(wrenchFile.FullName, k);
                 context.Progress($"read {dataset.Matrix.RowCount:N0} rows × {dataset.Matrix.LfCount} LFs from {wrenchFile.Name}");
-                summary = LabelMatrixSummary.Create(dataset.Matrix, dataset.Gold);
+                matrix = dataset.Matrix;
+                labels = dataset.Gold;
                 classNames = dataset.ClassNames;
                 sources = [wrenchFile.FullName];
             }
             else if (parse.GetValue(votes) is { } votesFile)
             {
-                var matrix = VotesCsv.Read(votesFile.FullName, k);
-                int[]? labels = null;
+                matrix = VotesCsv.Read(votesFile.FullName, k);
                 if (parse.GetValue(gold) is { } goldFile)
                 {
-                    labels = GoldLabels.Read(goldFile.FullName);
-                    if (labels.Length != matrix.RowCount)
+                    var goldLabels = GoldLabels.Read(goldFile.FullName);
+                    if (goldLabels.Length != matrix.RowCount)
                     {
                         throw new DataFormatException(
-                            $"{labels.Length:N0} gold labels but {matrix.RowCount:N0} vote rows in {votesFile.FullName}.", goldFile.FullName);
+                            $"{goldLabels.Length:N0} gold labels but {matrix.RowCount:N0} vote rows in {votesFile.FullName}.", goldFile.FullName);
                     }
 
-                    int badRow = Array.FindIndex(labels, y => y < -1 || y >= matrix.Cardinality);
+                    int badRow = Array.FindIndex(goldLabels, y => y < -1 || y >= matrix.Cardinality);
                     if (badRow >= 0)
                     {
                         throw new DataFormatException(
-                            $"gold label {labels[badRow]} is outside [-1, {matrix.Cardinality}); pass --cardinality if the votes never use every class.",
+                            $"gold label {goldLabels[badRow]} is outside [-1, {matrix.Cardinality}); pass --cardinality if the votes never use every class.",
                             goldFile.FullName, badRow + 1);
                     }
+
+                    labels = goldLabels;
                 }
 
-                summary = LabelMatrixSummary.Create(matrix, labels);
                 sources = [votesFile.FullName];
             }
             else
@@ -108,12 +112,22 @@ internal static class AnalyzeCommand
                 var files = parse.GetValue(data)!;
                 var result = RuleApplication.Run(context, files, parse.GetValue(textColumn), parse.GetValue(rules)!,
                     parse.GetValue(threads), Labeling.FaultPolicy.Throw, outPath: null, parse.GetValue(goldColumn), keepMatrix: true);
-                summary = result.Summary;
+                matrix = result.Matrix!;
+                labels = result.Gold;
                 classNames = result.ClassNames;
                 sources = files.Select(f => f.FullName).ToArray();
             }
 
+            var summary = LabelMatrixSummary.Create(matrix, labels);
             SummaryWriter.Write(context, summary, parse.GetValue(format), sources, classNames);
+            if (parse.GetValue(report) is { } reportFile)
+            {
+                var html = new HtmlReport($"LF analysis: {string.Join(", ", sources.Select(Path.GetFileName))}");
+                LabelingSections.Add(html, matrix, summary, classNames);
+                html.Save(reportFile.FullName);
+                context.Progress($"wrote {reportFile.FullName}");
+            }
+
             return ExitCodes.Ok;
         });
         return command;
