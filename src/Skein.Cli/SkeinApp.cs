@@ -18,6 +18,8 @@ public static class SkeinApp
         {
             ApplyCommand.Create(context),
             AnalyzeCommand.Create(context),
+            WrenchCommand.Create(context),
+            FitCommand.Create(context),
         };
 
         var parsed = root.Parse(args);
