@@ -21,6 +21,8 @@ public static class SkeinApp
             new VersionOption(),
             ApplyCommand.Create(context),
             AnalyzeCommand.Create(context),
+            WrenchCommand.Create(context),
+            FitCommand.Create(context),
         };
 
         var parsed = root.Parse(args);

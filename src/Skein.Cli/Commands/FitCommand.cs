@@ -1,0 +1,192 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Skein.Data;
+using Skein.Evaluation;
+using Skein.IO;
+using Skein.LabelModels;
+using Spectre.Console;
+
+namespace Skein.Cli.Commands;
+
+/// <summary>
+/// <c>skein fit --votes L.csv --cardinality K --model NAME</c>: fit a label model to a votes file, predict the same
+/// rows, optionally score against gold and write the probabilities. Timings are taken in-process with a
+/// <see cref="Stopwatch"/> around the fit and around the prediction, so file reading is not counted.
+/// </summary>
+internal static class FitCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var votes = new Option<FileInfo>("--votes", "-v")
+        {
+            Description = "Votes CSV: one row per item, one int per LF, -1 = abstain, no header.",
+            Required = true,
+        };
+        var cardinality = new Option<int>("--cardinality", "-k") { Description = "Number of classes, k ≥ 2.", Required = true };
+        var model = LabelModelOptions.Model("--model", "-m");
+        var balance = new Option<string?>("--class-balance")
+        {
+            Description = "Class prior p0,p1,… (k positive numbers summing to 1) for models that use one (wmv, metal, fs).",
+        };
+        var gold = new Option<FileInfo?>("--gold", "-g") { Description = "Gold labels: one int per line, -1 = unknown; adds accuracy." };
+        var output = new Option<FileInfo?>("--out", "-o") { Description = "Probabilities CSV to write (header p0,…; written atomically)." };
+        var seed = LabelModelOptions.Seed();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var quiet = CommonOptions.Quiet();
+
+        var command = new Command("fit", "Fit a label model to a votes file and predict its rows; time the fit and the prediction.")
+        {
+            votes, cardinality, model, balance, gold, output, seed, json, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            context.Quiet = parse.GetValue(quiet);
+            var spec = LabelModelCatalog.Get(parse.GetRequiredValue(model));
+
+            // Everything is validated before the fit, so a bad input costs nothing and writes nothing.
+            int k = parse.GetValue(cardinality);
+            if (k < 2 || k > LabelMatrix.MaxCardinality)
+            {
+                throw new ArgumentException($"--cardinality must be in [2, {LabelMatrix.MaxCardinality}], not {k}.");
+            }
+
+            var classBalance = parse.GetValue(balance) is { } text ? ParseClassBalance(text, k) : null;
+            var votesFile = parse.GetRequiredValue(votes);
+            var matrix = VotesCsv.Read(votesFile.FullName, k);
+            int[]? labels = parse.GetValue(gold) is { } goldFile ? ReadGold(goldFile, matrix) : null;
+            spec.RequireLfCount(matrix.LfCount);
+            if (classBalance is not null && !spec.UsesClassBalance)
+            {
+                context.Error.WriteLine($"warning: {spec.Name} ignores --class-balance.");
+            }
+
+            var trainer = LabelModelOptions.Unavailable(() =>
+                spec.CreateTrainer(new LabelModelSettings { ClassBalance = classBalance, Seed = parse.GetValue(seed) }));
+            var clock = Stopwatch.StartNew();
+            var fitted = trainer.Fit(matrix);
+            double fitSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            var probabilities = fitted.PredictProba(matrix);
+            double predictSeconds = clock.Elapsed.TotalSeconds;
+
+            double? accuracy = labels is null ? null : Accuracy(labels, probabilities.ArgMax());
+            if (parse.GetValue(output) is { } outFile)
+            {
+                ProbabilitiesCsv.Write(outFile.FullName, probabilities);
+                context.Progress($"wrote {probabilities.RowCount:N0} × {k} probabilities to {outFile.FullName}");
+            }
+
+            var result = new FitResult(spec.Name, matrix.RowCount, matrix.LfCount, k, fitSeconds, predictSeconds, accuracy);
+            if (parse.GetValue(json))
+            {
+                WriteJson(context.Output, result);
+            }
+            else
+            {
+                WriteTable(context, result);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private sealed record FitResult(string Model, int N, int M, int K, double FitSeconds, double PredictSeconds, double? Accuracy);
+
+    /// <summary>Parses "p0,p1,…": k finite numbers in (0, 1] summing to 1; messages name the option.</summary>
+    internal static ClassBalance ParseClassBalance(string text, int k)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != k)
+        {
+            throw new ArgumentException($"--class-balance has {parts.Length} values but --cardinality is {k}; give one probability per class.");
+        }
+
+        var p = new double[k];
+        for (int c = 0; c < k; c++)
+        {
+            if (!double.TryParse(parts[c], NumberStyles.Float, CultureInfo.InvariantCulture, out p[c]))
+            {
+                throw new ArgumentException($"--class-balance value {c + 1} ('{parts[c]}') is not a number.");
+            }
+
+            if (!double.IsFinite(p[c]) || p[c] <= 0 || p[c] > 1)
+            {
+                throw new ArgumentException($"--class-balance value {c + 1} is {parts[c]}; every class probability must be in (0, 1].");
+            }
+        }
+
+        double sum = p.Sum();
+        if (Math.Abs(sum - 1) > ClassBalance.SumTolerance)
+        {
+            throw new ArgumentException(
+                $"--class-balance sums to {sum.ToString("R", CultureInfo.InvariantCulture)}; it must sum to 1 (±{ClassBalance.SumTolerance.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        return ClassBalance.FromProbabilities(p);
+    }
+
+    private static int[] ReadGold(FileInfo goldFile, LabelMatrix matrix)
+    {
+        var labels = GoldLabels.Read(goldFile.FullName);
+        if (labels.Length != matrix.RowCount)
+        {
+            throw new DataFormatException($"{labels.Length:N0} gold labels but {matrix.RowCount:N0} vote rows; they must match row for row.", goldFile.FullName);
+        }
+
+        int bad = Array.FindIndex(labels, y => y < -1 || y >= matrix.Cardinality);
+        if (bad >= 0)
+        {
+            throw new DataFormatException($"gold label {labels[bad]} is outside [-1, {matrix.Cardinality}).", goldFile.FullName, bad + 1);
+        }
+
+        return labels;
+    }
+
+    // Accuracy of the argmax (ties to the lower class) over rows whose gold is known; null if none is.
+    private static double? Accuracy(int[] gold, int[] predicted)
+    {
+        int known = 0, correct = 0;
+        for (int i = 0; i < gold.Length; i++)
+        {
+            if (gold[i] >= 0)
+            {
+                known++;
+                correct += gold[i] == predicted[i] ? 1 : 0;
+            }
+        }
+
+        return known == 0 ? null : (double)correct / known;
+    }
+
+    private static void WriteJson(TextWriter output, FitResult r)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model", r.Model);
+            writer.WriteNumber("n", r.N);
+            writer.WriteNumber("m", r.M);
+            writer.WriteNumber("k", r.K);
+            writer.WriteNumber("fit_seconds", r.FitSeconds);
+            writer.WriteNumber("predict_seconds", r.PredictSeconds);
+            WrenchCommand.WriteNullable(writer, "accuracy", r.Accuracy);
+            writer.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteTable(CliContext context, FitResult r)
+    {
+        var table = new Table().AddColumns("model", "n", "m", "k", "fit s", "predict s", "accuracy");
+        table.AddRow(r.Model, r.N.ToString("N0", CultureInfo.InvariantCulture), r.M.ToString(CultureInfo.InvariantCulture),
+            r.K.ToString(CultureInfo.InvariantCulture), r.FitSeconds.ToString("F3", CultureInfo.InvariantCulture),
+            r.PredictSeconds.ToString("F3", CultureInfo.InvariantCulture),
+            r.Accuracy?.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
+        context.Console.Write(table);
+    }
+}

@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Skein.Evaluation;
+using Spectre.Console;
+
+namespace Skein.Cli.Commands;
+
+/// <summary>
+/// <c>skein wrench DIR --label-model NAME</c>: WRENCH's label-model evaluation of one data set (see
+/// <see cref="WrenchProtocol"/>). Prints a small table, or with <c>--json</c> one object
+/// <c>{"dataset", "label_model", "metric", "valid", "test", "fit_seconds"}</c>.
+/// </summary>
+internal static class WrenchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var directory = new Argument<DirectoryInfo>("dir")
+        {
+            Description = "WRENCH folder: train.json, valid.json (class balance, selection) and optionally test.json, label.json, labeled_ids.json.",
+        };
+        var model = LabelModelOptions.Model("--label-model", "-m");
+        var metric = new Option<string?>("--metric")
+        {
+            Description = "acc or f1 (binary F1 of class 1). Default: WRENCH's metric for the data set's name — f1 for sms, spouse, cdr, census, commercial, tennis, basketball; acc otherwise.",
+        };
+        metric.AcceptOnlyFromAmong("acc", "f1");
+        var seed = LabelModelOptions.Seed();
+        var search = new Option<bool>("--search")
+        {
+            Description = "Grid-search the model's hyper-parameters (WRENCH's search space) on valid only; ties keep the first grid point.",
+        };
+        var drop = new Option<string>("--drop-labeled-ids")
+        {
+            Description = "Drop the labeled_ids.json rows from train: auto (WRENCH's published convention: yes for youtube and trec, no otherwise), yes, no.",
+            DefaultValueFactory = _ => "auto",
+        };
+        drop.AcceptOnlyFromAmong("auto", "yes", "no");
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var quiet = CommonOptions.Quiet();
+
+        var command = new Command("wrench", "Evaluate a label model with WRENCH's protocol: fit on train, class balance from valid, SHA1 tie-break, score every valid/test row.")
+        {
+            directory, model, metric, seed, search, drop, json, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            context.Quiet = parse.GetValue(quiet);
+            var dir = parse.GetRequiredValue(directory);
+            var options = new WrenchProtocolOptions
+            {
+                Model = LabelModelCatalog.Get(parse.GetRequiredValue(model)),
+                Metric = parse.GetValue(metric) switch
+                {
+                    "acc" => WrenchMetric.Accuracy,
+                    "f1" => WrenchMetric.F1,
+                    _ => null,
+                },
+                Seed = parse.GetValue(seed),
+                Search = parse.GetValue(search),
+                LabeledIds = parse.GetValue(drop) switch
+                {
+                    "yes" => LabeledIdsPolicy.Drop,
+                    "no" => LabeledIdsPolicy.Keep,
+                    _ => LabeledIdsPolicy.Auto,
+                },
+            };
+
+            var result = LabelModelOptions.Unavailable(() => WrenchProtocol.Run(dir.FullName, options));
+            Report(context, result);
+            if (parse.GetValue(json))
+            {
+                WriteJson(context.Output, result);
+            }
+            else
+            {
+                WriteTable(context, result);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static string MetricName(WrenchMetric metric) => metric == WrenchMetric.F1 ? "f1" : "acc";
+
+    private static void Report(CliContext context, WrenchResult r)
+    {
+        var dropped = r.DroppedLabeledRows > 0 ? $" ({r.DroppedLabeledRows:N0} labeled ids dropped)" : string.Empty;
+        context.Progress($"{r.Dataset}: fitted {r.LabelModel} on {r.TrainRows:N0} train rows{dropped} × {r.LfCount} LFs, k = {r.Cardinality}");
+        var balance = string.Join(", ", r.ClassBalance.Select(p => p.ToString("0.####", CultureInfo.InvariantCulture)));
+        context.Progress(r.ClassBalanceSource == ClassBalanceSource.ValidLabels
+            ? $"class balance from valid labels, (count + 1) / n: [{balance}]"
+            : $"no valid.json: class balance uniform [{balance}], no valid score");
+        foreach (var p in r.SearchPoints)
+        {
+            context.Progress($"search {string.Join(" ", p.HyperParameters)}: valid {p.Valid:F2} ({p.FitSeconds:F3} s)");
+        }
+
+        if (r.SearchPoints.Count > 0)
+        {
+            context.Progress($"chosen on valid: {(r.HyperParameters.Count == 0 ? "defaults (no search space)" : string.Join(" ", r.HyperParameters))}");
+        }
+    }
+
+    private static void WriteJson(TextWriter output, WrenchResult r)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("dataset", r.Dataset);
+            writer.WriteString("label_model", r.LabelModel);
+            writer.WriteString("metric", MetricName(r.Metric));
+            WriteNullable(writer, "valid", r.Valid);
+            WriteNullable(writer, "test", r.Test);
+            writer.WriteNumber("fit_seconds", r.FitSeconds);
+            writer.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    internal static void WriteNullable(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    private static void WriteTable(CliContext context, WrenchResult r)
+    {
+        var table = new Table().AddColumns("dataset", "label model", "metric", "valid", "test", "fit s");
+        table.AddRow(r.Dataset, r.LabelModel, MetricName(r.Metric), Format(r.Valid), Format(r.Test),
+            r.FitSeconds.ToString("F3", CultureInfo.InvariantCulture));
+        context.Console.Write(table);
+    }
+
+    private static string Format(double? score) => score?.ToString("F2", CultureInfo.InvariantCulture) ?? "-";
+}
+
+/// <summary>Options and error mapping shared by the commands that name a label model.</summary>
+internal static class LabelModelOptions
+{
+    public static Option<string> Model(string name, string alias)
+    {
+        var option = new Option<string>(name, alias)
+        {
+            Description = "Label model: mv (majority vote), wmv (class-balance-weighted vote), ds (Dawid–Skene), dp (data programming), metal (Snorkel's LabelModel), fs (FlyingSquid).",
+            Required = true,
+        };
+        option.AcceptOnlyFromAmong([.. LabelModelCatalog.Names]);
+        return option;
+    }
+
+    public static Option<int?> Seed() => new("--seed")
+    {
+        Description = "Seed for models that use one (dp, metal); others ignore it.",
+    };
+
+    /// <summary>A planned model missing from this build is a data-level error (exit 1), not a crash.</summary>
+    public static T Unavailable<T>(Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (NotSupportedException e)
+        {
+            throw new ArgumentException(e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Skein.Data;
+using Skein.IO;
+using Skein.LabelModels;
+
+namespace Skein.Evaluation;
+
+/// <summary>
+/// WRENCH's label-model evaluation: fit on <c>train.json</c>, class balance (count + 1) / n from the labels of
+/// <c>valid.json</c>, predict valid and test, turn probabilities into labels with Snorkel's SHA1 "random" tie-break
+/// and score every row (accuracy, or binary F1 of class 1), in percent. An optional grid search picks the model's
+/// hyper-parameters by valid score alone.
+/// </summary>
+/// <remarks>
+/// A directory without <c>valid.json</c> (the shared youtube copy) is still evaluated: the class balance is uniform
+/// and the valid score is null; a search then refuses to run. Without <c>test.json</c> the test score is null.
+/// </remarks>
+public static class WrenchProtocol
+{
+    /// <summary>The training split.</summary>
+    public const string TrainFile = "train.json";
+
+    /// <summary>The validation split (class balance, model selection).</summary>
+    public const string ValidFile = "valid.json";
+
+    /// <summary>The test split.</summary>
+    public const string TestFile = "test.json";
+
+    /// <summary>Ids of train rows that are labelled dev exemplars.</summary>
+    public const string LabeledIdsFile = "labeled_ids.json";
+
+    // Binary sets that WRENCH's tables score by F1 of class 1; everything else by accuracy.
+    private static readonly HashSet<string> F1Datasets =
+        new(["sms", "spouse", "cdr", "census", "commercial", "tennis", "basketball"], StringComparer.OrdinalIgnoreCase);
+
+    // Sets whose published label-model numbers exclude labeled_ids.json rows from train (verified by reproduction:
+    // youtube 1,586 and trec 4,965 rows; sms uses all 4,571).
+    private static readonly HashSet<string> DropLabeledIdsDatasets = new(["youtube", "trec"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The data set's name from its directory: the folder name without a "wrench_" or "wrench-" prefix.</summary>
+    public static string DatasetNameOf(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        foreach (var prefix in (string[])["wrench_", "wrench-"])
+        {
+            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && name.Length > prefix.Length)
+            {
+                return name[prefix.Length..];
+            }
+        }
+
+        return name;
+    }
+
+    /// <summary>WRENCH's metric for a data set: F1 for sms, spouse, cdr, census, commercial, tennis, basketball; else accuracy.</summary>
+    public static WrenchMetric DefaultMetric(string dataset) =>
+        F1Datasets.Contains(dataset ?? string.Empty) ? WrenchMetric.F1 : WrenchMetric.Accuracy;
+
+    /// <summary>Whether <see cref="LabeledIdsPolicy.Auto"/> drops the labeled ids of this data set (youtube, trec).</summary>
+    public static bool DropsLabeledIdsByDefault(string dataset) => DropLabeledIdsDatasets.Contains(dataset ?? string.Empty);
+
+    /// <summary>
+    /// Scores probabilities against gold, WRENCH style: labels by <see cref="TieBreakPolicy.Random"/> (row index =
+    /// position in the split), every row counted, result in percent.
+    /// </summary>
+    /// <exception cref="ArgumentException">Lengths differ, or F1 on a non-binary problem.</exception>
+    public static double Score(IReadOnlyList<int> gold, ProbabilisticLabels probabilities, WrenchMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(gold);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        if (metric == WrenchMetric.F1 && probabilities.Cardinality != 2)
+        {
+            throw new ArgumentException(
+                $"metric f1 is the binary F1 of class 1; this data set has {probabilities.Cardinality} classes (use acc).");
+        }
+
+        var predicted = TieBreaking.ProbsToPreds(probabilities, TieBreakPolicy.Random);
+        double score = metric == WrenchMetric.F1 ? Metrics.BinaryF1(gold, predicted) : Metrics.Accuracy(gold, predicted);
+        return 100 * score;
+    }
+
+    /// <summary>Runs the protocol on a WRENCH directory.</summary>
+    /// <param name="directory">Holds train.json, and optionally valid.json, test.json, label.json, labeled_ids.json.</param>
+    /// <param name="options">Model, metric, seed, search and labeled-ids policy.</param>
+    /// <exception cref="DataFormatException">A split is missing or malformed, splits disagree on the LFs, valid or test
+    /// rows lack gold labels, valid labels miss a class, labeled ids do not match train, or a search has no valid.json.</exception>
+    /// <exception cref="ArgumentException">The model needs more LFs, or F1 was asked of a non-binary set.</exception>
+    /// <exception cref="NotSupportedException">The model is not available in this build.</exception>
+    public static WrenchResult Run(string directory, WrenchProtocolOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        var total = Stopwatch.StartNew();
+        if (!Directory.Exists(directory))
+        {
+            throw new DataFormatException("directory not found; expected a WRENCH folder with train.json and valid.json.", directory);
+        }
+
+        var spec = options.Model;
+        string dataset = options.DatasetName ?? DatasetNameOf(directory);
+        var metric = options.Metric ?? DefaultMetric(dataset);
+        var splits = LoadSplits(directory);
+        int k = splits.Train.Matrix.Cardinality, m = splits.Train.Matrix.LfCount;
+        if (metric == WrenchMetric.F1 && k != 2)
+        {
+            throw new ArgumentException($"metric f1 is the binary F1 of class 1; {dataset} has {k} classes (use acc).");
+        }
+
+        spec.RequireLfCount(m);
+        var (train, dropped) = DropLabeledIds(directory, splits.Train, options.LabeledIds, dataset);
+
+        ClassBalance balance;
+        ClassBalanceSource balanceSource;
+        if (splits.Valid is { } valid)
+        {
+            RequireEveryClass(valid);
+            balance = ClassBalance.FromLabels(valid.Gold, k);
+            balanceSource = ClassBalanceSource.ValidLabels;
+        }
+        else
+        {
+            if (options.Search)
+            {
+                throw new DataFormatException("file not found; a grid search selects hyper-parameters on valid only.",
+                    Path.Combine(directory, ValidFile));
+            }
+
+            balance = ClassBalance.Uniform(k);
+            balanceSource = ClassBalanceSource.Uniform;
+        }
+
+        var grid = options.Search ? spec.Grid() : [Array.Empty<HyperParameterValue>()];
+        var points = new List<WrenchSearchPoint>();
+        LabelModel? best = null;
+        double bestValid = double.NegativeInfinity, bestFit = 0;
+        IReadOnlyList<HyperParameterValue> bestPoint = [];
+        foreach (var point in grid)
+        {
+            var trainer = spec.CreateTrainer(new LabelModelSettings { ClassBalance = balance, Seed = options.Seed, HyperParameters = point });
+            var clock = Stopwatch.StartNew();
+            var model = trainer.Fit(train);
+            double fitSeconds = clock.Elapsed.TotalSeconds;
+            double? validScore = splits.Valid is { } v ? Score(v.Gold, model.PredictProba(v.Matrix), metric) : null;
+            if (options.Search)
+            {
+                points.Add(new WrenchSearchPoint(point, validScore!.Value, fitSeconds));
+            }
+
+            // Strictly better only: ties keep the earlier grid point.
+            if (best is null || validScore > bestValid)
+            {
+                best = model;
+                bestValid = validScore ?? double.NegativeInfinity;
+                bestFit = fitSeconds;
+                bestPoint = point;
+            }
+        }
+
+        double? test = splits.Test is { } t ? Score(t.Gold, best!.PredictProba(t.Matrix), metric) : null;
+        return new WrenchResult
+        {
+            Dataset = dataset,
+            LabelModel = spec.Name,
+            Metric = metric,
+            Valid = splits.Valid is null ? null : bestValid,
+            Test = test,
+            FitSeconds = bestFit,
+            TotalSeconds = total.Elapsed.TotalSeconds,
+            TrainRows = train.RowCount,
+            DroppedLabeledRows = dropped,
+            LfCount = m,
+            Cardinality = k,
+            ClassBalanceSource = balanceSource,
+            ClassBalance = balance.Weights,
+            HyperParameters = bestPoint,
+            SearchPoints = points,
+        };
+    }
+
+    private sealed record Splits(WrenchDataset Train, WrenchDataset? Valid, WrenchDataset? Test);
+
+    private static Splits LoadSplits(string directory)
+    {
+        var trainPath = Path.Combine(directory, TrainFile);
+        if (!File.Exists(trainPath))
+        {
+            throw new DataFormatException("file not found; the label model is fitted on train.json.", trainPath);
+        }
+
+        var train = WrenchDataset.Load(trainPath);
+        var valid = LoadOptional(Path.Combine(directory, ValidFile));
+        var test = LoadOptional(Path.Combine(directory, TestFile));
+
+        // Without label.json each split infers k from its own labels and votes; all must share the largest.
+        int k = Math.Max(train.Matrix.Cardinality, Math.Max(valid?.Matrix.Cardinality ?? 2, test?.Matrix.Cardinality ?? 2));
+        train = WithCardinality(train, k);
+        valid = valid is null ? null : RequireScorable(WithCardinality(RequireSameLfs(train, valid), k));
+        test = test is null ? null : RequireScorable(WithCardinality(RequireSameLfs(train, test), k));
+        return new Splits(train, valid, test);
+    }
+
+    private static WrenchDataset? LoadOptional(string path) => File.Exists(path) ? WrenchDataset.Load(path) : null;
+
+    private static WrenchDataset WithCardinality(WrenchDataset split, int k) => split.Matrix.Cardinality == k
+        ? split
+        : split with { Matrix = LabelMatrix.FromRowMajor(split.Matrix.Votes.ToArray(), split.Matrix.LfNames, k) };
+
+    private static WrenchDataset RequireSameLfs(WrenchDataset train, WrenchDataset split)
+    {
+        if (split.Matrix.LfCount != train.Matrix.LfCount)
+        {
+            throw new DataFormatException(
+                $"{split.Matrix.LfCount} weak labels per item, but {TrainFile} has {train.Matrix.LfCount}; every split must use the same LFs.",
+                split.Path, column: "weak_labels");
+        }
+
+        return split;
+    }
+
+    // WRENCH scores every row, so a row without a gold label cannot be scored.
+    private static WrenchDataset RequireScorable(WrenchDataset split)
+    {
+        int i = split.Gold.ToList().IndexOf(-1);
+        if (i >= 0)
+        {
+            throw new DataFormatException(
+                $"item \"{split.Ids[i]}\" has label -1 (unknown); every row of a scored split needs a gold label.", split.Path, i + 1, "label");
+        }
+
+        return split;
+    }
+
+    // WRENCH's +1 smoothing would silently invent a prior for a class valid never shows; refuse instead.
+    private static void RequireEveryClass(WrenchDataset valid)
+    {
+        int k = valid.Matrix.Cardinality;
+        var seen = new bool[k];
+        foreach (var y in valid.Gold)
+        {
+            seen[y] = true;
+        }
+
+        var missing = Enumerable.Range(0, k).Where(c => !seen[c])
+            .Select(c => valid.ClassNames is { } names ? $"{c} ({names[c]})" : c.ToString(CultureInfo.InvariantCulture)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new DataFormatException(
+                $"no item has class {string.Join(", ", missing)} of {k}; the class balance comes from valid labels, so every class must appear.",
+                valid.Path, column: "label");
+        }
+    }
+
+    private static (LabelMatrix Train, int Dropped) DropLabeledIds(string directory, WrenchDataset train, LabeledIdsPolicy policy, string dataset)
+    {
+        if (!Enum.IsDefined(policy))
+        {
+            throw new ArgumentException($"Unknown labeled-ids policy {(int)policy}.", nameof(policy));
+        }
+
+        var path = Path.Combine(directory, LabeledIdsFile);
+        bool drop = policy == LabeledIdsPolicy.Drop || (policy == LabeledIdsPolicy.Auto && DropsLabeledIdsByDefault(dataset) && File.Exists(path));
+        if (!drop)
+        {
+            return (train.Matrix, 0);
+        }
+
+        var ids = ReadLabeledIds(path);
+        var position = new Dictionary<string, int>(train.Ids.Count, StringComparer.Ordinal);
+        for (int i = 0; i < train.Ids.Count; i++)
+        {
+            position[train.Ids[i]] = i;
+        }
+
+        var remove = new bool[train.Ids.Count];
+        foreach (var id in ids)
+        {
+            if (!position.TryGetValue(id, out int i))
+            {
+                throw new DataFormatException($"id \"{id}\" is not an item of {TrainFile}; the files do not belong together.", path, column: "labeled_ids");
+            }
+
+            remove[i] = true;
+        }
+
+        int m = train.Matrix.LfCount, keep = remove.Count(r => !r);
+        if (keep == 0)
+        {
+            throw new DataFormatException($"every row of {TrainFile} is a labeled id; nothing is left to fit on.", path);
+        }
+
+        var votes = new sbyte[keep * m];
+        var source = train.Matrix.Votes;
+        for (int i = 0, o = 0; i < remove.Length; i++)
+        {
+            if (!remove[i])
+            {
+                source.Slice(i * m, m).CopyTo(votes.AsSpan(o * m, m));
+                o++;
+            }
+        }
+
+        return (LabelMatrix.FromRowMajor(votes, train.Matrix.LfNames, train.Matrix.Cardinality), remove.Length - keep);
+    }
+
+    /// <summary>Reads <c>{"labeled_ids": ["4502", …]}</c>; ids may be strings or integers.</summary>
+    private static HashSet<string> ReadLabeledIds(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException("file not found; dropping labeled ids needs it.", path);
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var document = JsonDocument.Parse(stream);
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("labeled_ids", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                throw new DataFormatException("expected {\"labeled_ids\": [ids…]}.", path);
+            }
+
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var id in list.EnumerateArray())
+            {
+                ids.Add(id.ValueKind switch
+                {
+                    JsonValueKind.String => id.GetString()!,
+                    JsonValueKind.Number => id.GetRawText(),
+                    _ => throw new DataFormatException($"id {id.GetRawText()} is neither a string nor an integer.", path, column: "labeled_ids"),
+                });
+            }
+
+            return ids;
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException($"invalid JSON: {e.Message}", path, inner: e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+namespace Skein.Evaluation;
+
+/// <summary>How a WRENCH split is scored.</summary>
+public enum WrenchMetric
+{
+    /// <summary>Accuracy over every row, in percent.</summary>
+    Accuracy,
+
+    /// <summary>Binary F1 of class 1 over every row, in percent (binary data sets only).</summary>
+    F1,
+}
+
+/// <summary>Whether the rows listed in <c>labeled_ids.json</c> are removed from <c>train.json</c> before the fit.</summary>
+public enum LabeledIdsPolicy
+{
+    /// <summary>
+    /// The convention of WRENCH's published label-model table: dropped for youtube and trec (whose labeled rows repeat
+    /// earlier train rows), kept for every other data set (sms's published numbers use all 4,571 rows).
+    /// </summary>
+    Auto,
+
+    /// <summary>Always drop them; <c>labeled_ids.json</c> must exist.</summary>
+    Drop,
+
+    /// <summary>Never drop them: fit on every row of <c>train.json</c>.</summary>
+    Keep,
+}
+
+/// <summary>Where the class balance handed to the label model came from.</summary>
+public enum ClassBalanceSource
+{
+    /// <summary>WRENCH's <c>_init_balance</c>: (count + 1) / n over the labels of <c>valid.json</c>.</summary>
+    ValidLabels,
+
+    /// <summary>Uniform 1/k, because the directory has no <c>valid.json</c>.</summary>
+    Uniform,
+}
+
+/// <summary>Options of <see cref="WrenchProtocol.Run"/>.</summary>
+public sealed record WrenchProtocolOptions
+{
+    /// <summary>The label model to evaluate (usually from <see cref="LabelModelCatalog"/>).</summary>
+    public required LabelModelSpec Model { get; init; }
+
+    /// <summary>The metric; null (default) = <see cref="WrenchProtocol.DefaultMetric"/> of the data set's name.</summary>
+    public WrenchMetric? Metric { get; init; }
+
+    /// <summary>Seed passed to models that use one; null lets the model pick.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Grid-search the model's <see cref="LabelModelSpec.SearchSpace"/> on valid (needs <c>valid.json</c>).</summary>
+    public bool Search { get; init; }
+
+    /// <summary>Whether to drop the <c>labeled_ids.json</c> rows from train; default <see cref="LabeledIdsPolicy.Auto"/>.</summary>
+    public LabeledIdsPolicy LabeledIds { get; init; } = LabeledIdsPolicy.Auto;
+
+    /// <summary>The data set's name; null (default) = <see cref="WrenchProtocol.DatasetNameOf"/> of the directory.</summary>
+    public string? DatasetName { get; init; }
+}
+
+/// <summary>One grid point tried by the search, with its valid score.</summary>
+/// <param name="HyperParameters">The point's settings.</param>
+/// <param name="Valid">Its score on valid, in percent.</param>
+/// <param name="FitSeconds">Wall time of its fit.</param>
+public sealed record WrenchSearchPoint(IReadOnlyList<HyperParameterValue> HyperParameters, double Valid, double FitSeconds);
+
+/// <summary>The outcome of one <see cref="WrenchProtocol.Run"/>.</summary>
+public sealed record WrenchResult
+{
+    /// <summary>The data set's name (e.g. "sms").</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary>The label model's CLI name (e.g. "mv").</summary>
+    public required string LabelModel { get; init; }
+
+    /// <summary>The metric of <see cref="Valid"/> and <see cref="Test"/>.</summary>
+    public required WrenchMetric Metric { get; init; }
+
+    /// <summary>Score on every row of <c>valid.json</c> in percent; null when there is no valid.json.</summary>
+    public required double? Valid { get; init; }
+
+    /// <summary>Score on every row of <c>test.json</c> in percent; null when there is no test.json.</summary>
+    public required double? Test { get; init; }
+
+    /// <summary>Wall time of the fit of the reported model (with a search, the chosen point's fit).</summary>
+    public required double FitSeconds { get; init; }
+
+    /// <summary>Wall time of the whole run: loading, every fit, every prediction.</summary>
+    public required double TotalSeconds { get; init; }
+
+    /// <summary>Rows the model was fitted on (train.json minus any dropped labeled ids).</summary>
+    public required int TrainRows { get; init; }
+
+    /// <summary>How many labeled-id rows were dropped from train.</summary>
+    public required int DroppedLabeledRows { get; init; }
+
+    /// <summary>Number of LFs, m.</summary>
+    public required int LfCount { get; init; }
+
+    /// <summary>Number of classes, k.</summary>
+    public required int Cardinality { get; init; }
+
+    /// <summary>Where <see cref="ClassBalance"/> came from.</summary>
+    public required ClassBalanceSource ClassBalanceSource { get; init; }
+
+    /// <summary>The class balance handed to the model (WRENCH's unnormalised (count + 1) / n, or uniform).</summary>
+    public required IReadOnlyList<double> ClassBalance { get; init; }
+
+    /// <summary>The hyper-parameters of the reported model (empty = the model's defaults).</summary>
+    public required IReadOnlyList<HyperParameterValue> HyperParameters { get; init; }
+
+    /// <summary>Every grid point tried, in grid order; empty without a search.</summary>
+    public required IReadOnlyList<WrenchSearchPoint> SearchPoints { get; init; }
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+
+namespace Skein.Cli.Tests;
+
+/// <summary><c>skein fit</c>: JSON shape, probabilities file, accuracy with gold, and every bad input (exit 1, no file).</summary>
+public sealed class FitCommandTests : IDisposable
+{
+    // Row 2 is a 1-1 tie (vote shares 0.5/0.5): argmax goes to class 0. Row 3 is uncovered (uniform → class 0).
+    private const string Votes = "0,0,-1\n1,1,1\n0,1,-1\n-1,-1,-1\n1,-1,1\n";
+    private const string Gold = "0\n1\n0\n1\n1\n";
+
+    private readonly ScratchDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private CliRun Fit(params string[] extra)
+    {
+        var args = new List<string> { "fit", "--votes", _dir.File("votes.csv", Votes), "--out", _dir.Combine("probs.csv") };
+        args.AddRange(extra);
+        return CliRun.Invoke([.. args]);
+    }
+
+    private static JsonElement Json(CliRun run)
+    {
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var document = JsonDocument.Parse(run.Output);
+        return document.RootElement.Clone();
+    }
+
+    private void AssertDataError(CliRun run, params string[] mentions)
+    {
+        Assert.True(run.ExitCode == 1, run.ToString());
+        foreach (var m in mentions)
+        {
+            Assert.Contains(m, run.Error, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(_dir.Entries(), e => e == "probs.csv" || e.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Json_has_exactly_the_fields_of_the_issue()
+    {
+        var json = Json(Fit("-k", "2", "--model", "mv", "--gold", _dir.File("gold.csv", Gold), "--json"));
+
+        Assert.Equal(["model", "n", "m", "k", "fit_seconds", "predict_seconds", "accuracy"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("mv", json.GetProperty("model").GetString());
+        Assert.Equal((5, 3, 2), (json.GetProperty("n").GetInt32(), json.GetProperty("m").GetInt32(), json.GetProperty("k").GetInt32()));
+        Assert.True(json.GetProperty("fit_seconds").GetDouble() >= 0);
+        Assert.True(json.GetProperty("predict_seconds").GetDouble() >= 0);
+
+        // Predictions 0, 1, 0 (tie → lower class), 0 (uniform → lower class), 1 against gold 0, 1, 0, 1, 1.
+        Assert.Equal(0.8, json.GetProperty("accuracy").GetDouble(), 1e-12);
+    }
+
+    [Fact]
+    public void Accuracy_is_null_without_gold()
+    {
+        var json = Json(Fit("-k", "2", "-m", "ds", "--json"));
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("accuracy").ValueKind);
+    }
+
+    [Fact]
+    public void Unknown_gold_rows_are_left_out_of_accuracy()
+    {
+        var json = Json(Fit("-k", "2", "-m", "mv", "--gold", _dir.File("gold.csv", "0\n1\n0\n-1\n-1\n"), "--json"));
+        Assert.Equal(1.0, json.GetProperty("accuracy").GetDouble());
+    }
+
+    [Fact]
+    public void Out_writes_the_probabilities()
+    {
+        var run = Fit("-k", "2", "-m", "mv", "-q");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = File.ReadAllLines(_dir.Combine("probs.csv"));
+        Assert.Equal("p0,p1", lines[0]);
+        Assert.Equal(6, lines.Length);
+        Assert.StartsWith("1,0", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("0.5,0.5", lines[3], StringComparison.Ordinal);
+        Assert.Contains("accuracy", run.Output, StringComparison.Ordinal); // the table
+    }
+
+    [Fact]
+    public void Class_balance_weights_the_vote_of_wmv()
+    {
+        // With balance 0.3/0.7 the 1-1 tie of row 2 goes to class 1: predictions 0, 1, 1, 0, 1.
+        var json = Json(Fit("-k", "2", "-m", "wmv", "--class-balance", "0.3,0.7", "--gold", _dir.File("gold.csv", Gold), "--json"));
+        Assert.Equal(0.6, json.GetProperty("accuracy").GetDouble(), 1e-12);
+    }
+
+    [Fact]
+    public void Class_balance_on_a_model_that_ignores_it_warns()
+    {
+        var run = Fit("-k", "2", "-m", "mv", "--class-balance", "0.5,0.5", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("mv ignores --class-balance", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cardinality_larger_than_the_votes_is_fine()
+    {
+        var json = Json(Fit("-k", "4", "-m", "ds", "--json"));
+        Assert.Equal(4, json.GetProperty("k").GetInt32());
+    }
+
+    [Fact]
+    public void Vote_not_below_k_is_a_data_error()
+    {
+        var run = CliRun.Invoke("fit", "--votes", _dir.File("votes.csv", "0,1,2\n1,1,1\n"), "-k", "2", "-m", "mv", "--out", _dir.Combine("probs.csv"));
+        AssertDataError(run, "votes.csv", "row 1");
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("200")]
+    public void Cardinality_out_of_range_is_a_data_error(string k) =>
+        AssertDataError(Fit("-k", k, "-m", "mv"), "--cardinality must be in [2, 127]");
+
+    [Theory]
+    [InlineData("0.2,0.3,0.5", "3 values")]
+    [InlineData("0.5", "1 values")]
+    [InlineData("0.4,0.4", "sums to 0.8")]
+    [InlineData("0,1", "(0, 1]")]
+    [InlineData("NaN,0.5", "(0, 1]")]
+    [InlineData("0.5,abc", "('abc') is not a number")]
+    [InlineData("-0.5,1.5", "(0, 1]")]
+    public void Bad_class_balance_is_a_data_error(string balance, string mention) =>
+        AssertDataError(Fit("-k", "2", "-m", "wmv", "--class-balance", balance), "--class-balance", mention);
+
+    [Fact]
+    public void Gold_of_another_length_is_a_data_error() =>
+        AssertDataError(Fit("-k", "2", "-m", "mv", "--gold", _dir.File("gold.csv", "0\n1\n")), "gold.csv", "2 gold labels but 5 vote rows");
+
+    [Fact]
+    public void Gold_outside_the_classes_is_a_data_error() =>
+        AssertDataError(Fit("-k", "2", "-m", "mv", "--gold", _dir.File("gold.csv", "0\n1\n2\n0\n0\n")), "gold.csv", "row 3");
+
+    [Theory]
+    [InlineData("metal")]
+    [InlineData("fs")]
+    public void Fewer_than_three_lfs_for_a_model_that_needs_three(string model)
+    {
+        var run = CliRun.Invoke("fit", "--votes", _dir.File("votes.csv", "0,1\n1,1\n"), "-k", "2", "-m", model, "--out", _dir.Combine("probs.csv"));
+        AssertDataError(run, "at least 3 LFs", "has 2");
+    }
+
+    [Theory]
+    [InlineData("dp")]
+    [InlineData("metal")]
+    [InlineData("fs")]
+    public void Planned_models_are_a_data_error_until_wired_in(string model) =>
+        AssertDataError(Fit("-k", "2", "-m", model), "not available in this build");
+
+    [Fact]
+    public void Missing_votes_file_is_a_data_error() =>
+        AssertDataError(CliRun.Invoke("fit", "--votes", _dir.Combine("none.csv"), "-k", "2", "-m", "mv", "--out", _dir.Combine("probs.csv")), "none.csv");
+
+    [Theory]
+    [InlineData("fit", "-k", "2", "-m", "mv")] // no --votes
+    [InlineData("fit", "--votes", "x.csv", "-m", "mv")] // no --cardinality
+    [InlineData("fit", "--votes", "x.csv", "-k", "2")] // no --model
+    [InlineData("fit", "--votes", "x.csv", "-k", "2", "-m", "snorkel")] // unknown model
+    [InlineData("fit", "--votes", "x.csv", "-k", "two", "-m", "mv")] // k not an integer
+    public void Command_line_mistakes_are_usage_errors(params string[] args) =>
+        Assert.Equal(2, CliRun.Invoke(args).ExitCode);
+}
