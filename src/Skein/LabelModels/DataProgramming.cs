@@ -259,7 +259,7 @@ public sealed class DataProgramming : ILabelModelTrainer
     private sealed class Step
     {
         private readonly double[] _logPrior;
-        private readonly double[] _logWrong; // log((1 − a_j) / (k − 1)): every vote's baseline
+        private readonly double[] _logWrongOrZero; // at 2j: 0 (abstain); at 2j + 1: log((1 − a_j) / (k − 1)), every vote's baseline
         private readonly double[] _gain;     // 2w_j = log a_j − log((1 − a_j)/(k − 1)): extra score for the voted class
         private readonly int _k;
 
@@ -267,15 +267,22 @@ public sealed class DataProgramming : ILabelModelTrainer
         {
             _k = k;
             _logPrior = prior.Select(p => Math.Log(p)).ToArray();
-            _logWrong = accuracies.Select(a => Math.Log((1 - a) / (k - 1))).ToArray();
-            _gain = accuracies.Select((a, j) => Math.Log(a) - _logWrong[j]).ToArray();
+            _logWrongOrZero = accuracies.SelectMany(a => new[] { 0, Math.Log((1 - a) / (k - 1)) }).ToArray();
+            _gain = accuracies.Select((a, j) => Math.Log(a) - _logWrongOrZero[(2 * j) + 1]).ToArray();
         }
 
         /// <summary>Adds each row's expected correct votes, vote counts, posterior and log-likelihood.</summary>
+        /// <remarks>
+        /// Branch-free over cells (abstains are unpredictable): scores live at [1, k] with slot 0 catching abstains,
+        /// and each LF's baseline is indexed by whether it voted.
+        /// </remarks>
         public void Accumulate(ReadOnlySpan<sbyte> votes, int rows, Span<double> sums)
         {
             int m = _gain.Length, k = _k;
-            Span<double> post = stackalloc double[k];
+            Span<double> scores = stackalloc double[k + 1];
+            var post = scores[1..];
+            ReadOnlySpan<double> gain = _gain;
+            ReadOnlySpan<double> wrong = _logWrongOrZero;
             for (int i = 0; i < rows; i++)
             {
                 var row = votes.Slice(i * m, m);
@@ -284,22 +291,17 @@ public sealed class DataProgramming : ILabelModelTrainer
                 for (int j = 0; j < m; j++)
                 {
                     int v = row[j];
-                    if (v >= 0)
-                    {
-                        post[v] += _gain[j];
-                        baseline += _logWrong[j];
-                    }
+                    scores[v + 1] += gain[j];
+                    baseline += wrong[(2 * j) + (v >= 0 ? 1 : 0)];
                 }
 
                 sums[^1] += baseline + SoftmaxInPlace(post);
+                scores[0] = 0;
                 for (int j = 0; j < m; j++)
                 {
                     int v = row[j];
-                    if (v >= 0)
-                    {
-                        sums[j] += post[v];
-                        sums[m + j] += 1;
-                    }
+                    sums[j] += scores[v + 1];
+                    sums[m + j] += v >= 0 ? 1 : 0;
                 }
 
                 for (int y = 0; y < k; y++)
@@ -345,6 +347,7 @@ public sealed class DataProgrammingModel : LabelModel, IGenerativeLabelModel
     private readonly double[] _propensities;
     private readonly double[] _logLikelihoods;
     private readonly double[] _weights;
+    private readonly double[] _gains; // 2w_j
     private readonly double[] _logPrior;
 
     internal DataProgrammingModel(int lfCount, int cardinality, double[] prior, double[] accuracies, double[] propensities,
@@ -358,6 +361,7 @@ public sealed class DataProgrammingModel : LabelModel, IGenerativeLabelModel
         Iterations = iterations;
         Converged = converged;
         _weights = accuracies.Select(a => DataProgramming.Weight(a, cardinality)).ToArray();
+        _gains = _weights.Select(w => 2 * w).ToArray();
         _logPrior = prior.Select(p => Math.Log(p)).ToArray();
     }
 
@@ -409,20 +413,19 @@ public sealed class DataProgrammingModel : LabelModel, IGenerativeLabelModel
     private protected override void PredictBlock(ReadOnlySpan<sbyte> votes, int rows, Span<double> output)
     {
         int m = LfCount, k = Cardinality;
+        Span<double> scores = stackalloc double[k + 1];
+        ReadOnlySpan<double> gains = _gains;
         for (int i = 0; i < rows; i++)
         {
             var row = votes.Slice(i * m, m);
-            var post = output.Slice(i * k, k);
-            _logPrior.CopyTo(post);
+            _logPrior.CopyTo(scores[1..]);
             for (int j = 0; j < m; j++)
             {
-                int v = row[j];
-                if (v >= 0)
-                {
-                    post[v] += 2 * _weights[j];
-                }
+                scores[row[j] + 1] += gains[j]; // slot 0 catches abstains: no unpredictable branch per cell
             }
 
+            var post = output.Slice(i * k, k);
+            scores[1..].CopyTo(post);
             DataProgramming.SoftmaxInPlace(post);
         }
     }

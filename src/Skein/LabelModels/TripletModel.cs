@@ -21,8 +21,9 @@ public sealed class TripletModel : LabelModel, IGenerativeLabelModel
     private readonly double[] _prior;
     private readonly double[] _marginals;
     private readonly double[] _table;      // P(λ_i = l | Y = y) at ((i·(k+1)) + l + 1)·k + y, l = -1 abstain
-    private readonly double[] _logTable;
     private readonly double[] _logPrior;
+    private readonly double[] _abstainBaseline; // log P(Y) + Σ_j log P(abstain | Y): a row where every LF abstains
+    private readonly double[] _voteLogRatios;   // log P(λ_j = v | Y) − log P(abstain | Y) at (j·(k+1) + v + 1)·k + y (0 for abstain)
     private readonly double[] _taskLogConditionals; // WRENCH mode: log P(v | y) at ((c·m + i)·3 + v)·2 + y
     private readonly double[] _accuracies;
 
@@ -36,8 +37,8 @@ public sealed class TripletModel : LabelModel, IGenerativeLabelModel
         _marginals = marginals;
         var conditionals = TaskConditionals(marginals);
         _table = cardinality == 2 ? BinaryTable(conditionals) : OneVsRestTable(conditionals);
-        _logTable = _table.Select(SafeLog).ToArray();
         _logPrior = prior.Select(SafeLog).ToArray();
+        (_abstainBaseline, _voteLogRatios) = RelativeToAbstain();
         _taskLogConditionals = conditionals.Select(SafeLog).ToArray();
         _accuracies = ComputeAccuracies();
     }
@@ -192,6 +193,30 @@ public sealed class TripletModel : LabelModel, IGenerativeLabelModel
         return result;
     }
 
+    /// <summary>
+    /// Abstentions folded into one baseline, so that an abstaining LF adds zeros and a row costs only additions.
+    /// </summary>
+    private (double[] Baseline, double[] Ratios) RelativeToAbstain()
+    {
+        int m = LfCount, k = Cardinality;
+        var baseline = (double[])_logPrior.Clone();
+        var ratios = new double[m * (k + 1) * k];
+        for (int j = 0; j < m; j++)
+        {
+            for (int y = 0; y < k; y++)
+            {
+                double abstain = SafeLog(_table[TableIndex(j, -1, y)]);
+                baseline[y] += abstain;
+                for (int v = 0; v < k; v++)
+                {
+                    ratios[TableIndex(j, v, y)] = SafeLog(_table[TableIndex(j, v, y)]) - abstain;
+                }
+            }
+        }
+
+        return (baseline, ratios);
+    }
+
     private static double SafeLog(double p) => p > 0 ? Math.Max(Math.Log(p), LogFloor) : LogFloor;
 
     private protected override void PredictBlock(ReadOnlySpan<sbyte> votes, int rows, Span<double> output)
@@ -208,13 +233,50 @@ public sealed class TripletModel : LabelModel, IGenerativeLabelModel
                 continue;
             }
 
-            _logPrior.CopyTo(post);
+            ReadOnlySpan<double> ratios = _voteLogRatios;
+            if (k == 3)
+            {
+                // The common small case in registers: the generic loop below round-trips every addition through memory.
+                double s0 = _abstainBaseline[0], s1 = _abstainBaseline[1], s2 = _abstainBaseline[2];
+                for (int j = 0; j < m; j++)
+                {
+                    int at = ((j * 4) + row[j] + 1) * 3;
+                    s0 += ratios[at];
+                    s1 += ratios[at + 1];
+                    s2 += ratios[at + 2];
+                }
+
+                post[0] = s0;
+                post[1] = s1;
+                post[2] = s2;
+                DataProgramming.SoftmaxInPlace(post);
+                continue;
+            }
+
+            if (k == 2)
+            {
+                double s0 = _abstainBaseline[0], s1 = _abstainBaseline[1];
+                for (int j = 0; j < m; j++)
+                {
+                    int at = ((j * 3) + row[j] + 1) * 2;
+                    s0 += ratios[at];
+                    s1 += ratios[at + 1];
+                }
+
+                post[0] = s0;
+                post[1] = s1;
+                DataProgramming.SoftmaxInPlace(post);
+                continue;
+            }
+
+            _abstainBaseline.CopyTo(post);
             for (int j = 0; j < m; j++)
             {
-                var factors = _logTable.AsSpan(((j * (k + 1)) + row[j] + 1) * k, k);
+                // No branch on abstain (an unpredictable one per cell): its ratios are zeros.
+                int at = ((j * (k + 1)) + row[j] + 1) * k;
                 for (int y = 0; y < k; y++)
                 {
-                    post[y] += factors[y];
+                    post[y] += ratios[at + y];
                 }
             }
 
