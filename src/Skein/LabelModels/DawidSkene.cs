@@ -28,10 +28,6 @@ public sealed record DawidSkeneOptions
 /// </summary>
 public sealed class DawidSkene : ILabelModelTrainer
 {
-    // Rows per partial-sum block. Fixed (not derived from the thread count) and merged in block order, so every
-    // fit is bit-identical whatever the parallelism.
-    private const int BlockRows = 4096;
-
     /// <summary>A trainer with WRENCH's defaults.</summary>
     public DawidSkene()
         : this(new DawidSkeneOptions())
@@ -75,17 +71,21 @@ public sealed class DawidSkene : ILabelModelTrainer
     public DawidSkeneModel Fit(LabelMatrix matrix)
     {
         LabelModel.RequireRows(matrix, nameof(DawidSkene));
-        int n = matrix.RowCount, m = matrix.LfCount, k = matrix.Cardinality;
+        return Fit(LabelMatrixSource.FromMatrix(matrix));
+    }
+
+    /// <summary>
+    /// Runs EM over a re-readable source, one pass per iteration, without holding the rows. The result is
+    /// bit-identical to <see cref="Fit(LabelMatrix)"/> on the concatenated rows, whatever the chunking.
+    /// </summary>
+    /// <exception cref="ArgumentException">The source yields no rows, or a chunk of another shape.</exception>
+    public DawidSkeneModel Fit(ILabelMatrixSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int m = source.LfCount, k = source.Cardinality;
         int piLength = m * (k + 1) * k;
-        int blocks = (n + BlockRows - 1) / BlockRows;
 
-        // Each block's partial sums: [0, piLength) = Σ P(y|x)·1[λ_j = l] at (j·(k+1) + l)·k + y; then k class sums.
-        var partials = new double[blocks][];
-        for (int b = 0; b < blocks; b++)
-        {
-            partials[b] = new double[piLength + k];
-        }
-
+        // Totals: [0, piLength) = Σ P(y|x)·1[λ_j = l] at (j·(k+1) + l)·k + y; then k class sums.
         var totals = new double[piLength + k];
         var rho = new double[k];
         var pi = new double[piLength];
@@ -93,7 +93,12 @@ public sealed class DawidSkene : ILabelModelTrainer
         var piOld = new double[piLength];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism };
 
-        Accumulate(matrix, null, null, partials, totals, parallel);
+        long n = BlockedPass.Run(source, (votes, rows, sums) => Accumulate(votes, rows, m, k, null, null, sums), totals, parallel);
+        if (n == 0)
+        {
+            throw new ArgumentException($"Cannot fit {nameof(DawidSkene)} to a label matrix with no rows.", nameof(source));
+        }
+
         MStep(totals, n, m, k, rho, pi);
         int iterations = 1;
         bool converged = false;
@@ -101,7 +106,7 @@ public sealed class DawidSkene : ILabelModelTrainer
         {
             Array.Copy(rho, rhoOld, k);
             Array.Copy(pi, piOld, piLength);
-            Accumulate(matrix, rhoOld, piOld, partials, totals, parallel);
+            BlockedPass.Run(source, (votes, rows, sums) => Accumulate(votes, rows, m, k, rhoOld, piOld, sums), totals, parallel);
             MStep(totals, n, m, k, rho, pi);
             iterations++;
             if (SumAbsDiff(rho, rhoOld) < Options.Tolerance && SumAbsDiff(pi, piOld) < Options.Tolerance)
@@ -115,63 +120,43 @@ public sealed class DawidSkene : ILabelModelTrainer
     }
 
     /// <summary>
-    /// One pass over the rows: the posterior of each row (majority-vote shares when <paramref name="pi"/> is null,
-    /// else the E-step) added into the sufficient statistics of the next M-step.
+    /// Adds rows into the sufficient statistics of the next M-step: the posterior of each row (majority-vote
+    /// shares when <paramref name="pi"/> is null, else the E-step) at each LF's vote.
     /// </summary>
-    private static void Accumulate(LabelMatrix matrix, double[]? rho, double[]? pi, double[][] partials, double[] totals,
-        ParallelOptions parallel)
+    private static void Accumulate(ReadOnlySpan<sbyte> votes, int count, int m, int k, double[]? rho, double[]? pi, Span<double> sums)
     {
-        int n = matrix.RowCount, m = matrix.LfCount, k = matrix.Cardinality;
         int piLength = m * (k + 1) * k;
-        Parallel.For(0, partials.Length, parallel, b =>
+        Span<double> post = stackalloc double[k];
+        Span<int> offsets = m <= 1024 ? stackalloc int[m] : new int[m];
+        for (int i = 0; i < count; i++)
         {
-            var sums = partials[b];
-            Array.Clear(sums);
-            int start = b * BlockRows;
-            int count = Math.Min(BlockRows, n - start);
-            var votes = matrix.Votes.Slice(start * m, count * m);
-            Span<double> post = stackalloc double[k];
-            Span<int> offsets = m <= 1024 ? stackalloc int[m] : new int[m];
-            for (int i = 0; i < count; i++)
+            var row = votes.Slice(i * m, m);
+            RowOffsets(row, k, offsets);
+            if (pi is null)
             {
-                var row = votes.Slice(i * m, m);
-                RowOffsets(row, k, offsets);
-                if (pi is null)
-                {
-                    VoteShares(row, post);
-                }
-                else
-                {
-                    Posterior(offsets, rho!, pi, post, zeroRowsUniform: false);
-                }
+                VoteShares(row, post);
+            }
+            else
+            {
+                Posterior(offsets, rho!, pi, post, zeroRowsUniform: false);
+            }
 
-                foreach (int offset in offsets)
-                {
-                    for (int y = 0; y < k; y++)
-                    {
-                        sums[offset + y] += post[y];
-                    }
-                }
-
+            foreach (int offset in offsets)
+            {
                 for (int y = 0; y < k; y++)
                 {
-                    sums[piLength + y] += post[y];
+                    sums[offset + y] += post[y];
                 }
             }
-        });
 
-        // Sequential merge in block order: the reduction order never depends on scheduling.
-        Array.Clear(totals);
-        foreach (var sums in partials)
-        {
-            for (int t = 0; t < totals.Length; t++)
+            for (int y = 0; y < k; y++)
             {
-                totals[t] += sums[t];
+                sums[piLength + y] += post[y];
             }
         }
     }
 
-    private static void MStep(double[] totals, int n, int m, int k, double[] rho, double[] pi)
+    private static void MStep(double[] totals, long n, int m, int k, double[] rho, double[] pi)
     {
         int piLength = m * (k + 1) * k;
         for (int y = 0; y < k; y++)

@@ -138,6 +138,8 @@ public abstract class LabelModel
                 MajorityVoteModel.Name => MajorityVoteModel.ReadParameters(parameters, m, k),
                 WeightedMajorityVoteModel.Name => WeightedMajorityVoteModel.ReadParameters(parameters, m, k),
                 DawidSkeneModel.Name => DawidSkeneModel.ReadParameters(parameters, m, k),
+                DataProgrammingModel.Name => DataProgrammingModel.ReadParameters(parameters, m, k),
+                TripletModel.Name => TripletModel.ReadParameters(parameters, m, k),
                 _ => throw new DataFormatException($"Unknown label model '{name}'.", column: "model"),
             };
         }

@@ -10,6 +10,18 @@ internal static class Fixtures
         new Dictionary<string, Func<ILabelModelTrainer>>
         {
             ["mv-wrench"] = () => new MajorityVote(),
+            ["triplet"] = () => new Triplet(),
+            ["triplet-median-wrench"] = () => new Triplet(new TripletOptions
+            {
+                Method = TripletMethod.TripletMedian,
+                Multiclass = TripletMulticlass.OneVsRestWrenchSoftmax,
+            }),
+            ["dp"] = () => new DataProgramming(),
+            ["dp-learned-prior-1-thread"] = () => new DataProgramming(new DataProgrammingOptions
+            {
+                LearnClassPrior = true,
+                MaxDegreeOfParallelism = 1,
+            }),
             ["mv-snorkel"] = () => new MajorityVote(new MajorityVoteOptions { Variant = MajorityVoteVariant.Snorkel }),
             ["mv-prior"] = () => new MajorityVote(new MajorityVoteOptions
             {
