@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Skein.Data;
-using Skein.IO;
 
 namespace Skein.LabelModels;
 
