@@ -138,6 +138,7 @@ public abstract class LabelModel
                 MajorityVoteModel.Name => MajorityVoteModel.ReadParameters(parameters, m, k),
                 WeightedMajorityVoteModel.Name => WeightedMajorityVoteModel.ReadParameters(parameters, m, k),
                 DawidSkeneModel.Name => DawidSkeneModel.ReadParameters(parameters, m, k),
+                MatrixCompletionModel.Name => MatrixCompletionModel.ReadParameters(parameters, m, k),
                 _ => throw new DataFormatException($"Unknown label model '{name}'.", column: "model"),
             };
         }
