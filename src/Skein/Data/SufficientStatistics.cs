@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace Skein.Data;
 
 /// <summary>
@@ -147,19 +150,25 @@ public sealed class SufficientStatistics
         return Merge(partials);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static SufficientStatistics ComputeBlock(LabelMatrix matrix, int start, int count, bool includeJoint)
     {
         int m = matrix.LfCount, k = matrix.Cardinality, mk = m * k;
         var classVotes = new long[mk];
         var lfOverlap = new long[m];
         var lfConflict = new long[m];
-        var joint = includeJoint ? new long[(long)mk * mk] : null;
         long covered = 0, overlap = 0, conflict = 0;
+
+        // Joint counts via bitsets: one bit per row for each (LF, class); a pair's count is the popcount of the AND
+        // of two bit rows. The cost, (m·k)²/2 · rows/64 word operations, does not grow with the vote density the
+        // way a per-row pair loop does.
+        int words = (count + 63) >> 6;
+        var bits = includeJoint ? new ulong[(long)mk * words] : null;
         Span<int> voted = m <= 512 ? stackalloc int[m] : new int[m];
         var votes = matrix.Votes;
-        for (int i = start; i < start + count; i++)
+        for (int r = 0; r < count; r++)
         {
-            var row = votes.Slice(i * m, m);
+            var row = votes.Slice((start + r) * m, m);
             int nVoted = 0;
             int first = -1;
             bool conflicted = false;
@@ -172,8 +181,13 @@ public sealed class SufficientStatistics
                 }
 
                 int idx = (j * k) + v;
-                voted[nVoted++] = idx;
+                voted[nVoted++] = j;
                 classVotes[idx]++;
+                if (bits is not null)
+                {
+                    bits[((long)idx * words) + (r >> 6)] |= 1UL << (r & 63);
+                }
+
                 if (first < 0)
                 {
                     first = v;
@@ -196,26 +210,55 @@ public sealed class SufficientStatistics
                 conflict += conflicted ? 1 : 0;
                 for (int t = 0; t < nVoted; t++)
                 {
-                    int j = voted[t] / k;
+                    int j = voted[t];
                     lfOverlap[j]++;
                     lfConflict[j] += conflicted ? 1 : 0;
                 }
             }
+        }
 
-            if (joint is not null)
+        var joint = bits is null ? null : JointFromBits(bits, words, m, k, classVotes);
+        return new SufficientStatistics(m, k, count, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
+    }
+
+    /// <summary>
+    /// The symmetric joint table: the diagonal is the class vote count, the rest of an LF's own k×k block is 0
+    /// (an LF casts one vote per row), and every other entry is the popcount of two bit rows, computed once per pair.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long[] JointFromBits(ulong[] bits, int words, int m, int k, long[] classVotes)
+    {
+        int mk = m * k;
+        var joint = new long[(long)mk * mk];
+        for (int a = 0; a < mk; a++)
+        {
+            joint[((long)a * mk) + a] = classVotes[a];
+            if (classVotes[a] == 0)
             {
-                for (int a = 0; a < nVoted; a++)
+                continue;
+            }
+
+            var rowA = bits.AsSpan(a * words, words);
+            for (int b = ((a / k) + 1) * k; b < mk; b++)
+            {
+                if (classVotes[b] == 0)
                 {
-                    long rowOffset = (long)voted[a] * mk;
-                    for (int b = 0; b < nVoted; b++)
-                    {
-                        joint[rowOffset + voted[b]]++;
-                    }
+                    continue;
                 }
+
+                var rowB = bits.AsSpan(b * words, words);
+                long total = 0;
+                for (int w = 0; w < rowA.Length; w++)
+                {
+                    total += BitOperations.PopCount(rowA[w] & rowB[w]);
+                }
+
+                joint[((long)a * mk) + b] = total;
+                joint[((long)b * mk) + a] = total;
             }
         }
 
-        return new SufficientStatistics(m, k, count, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
+        return joint;
     }
 
     /// <summary>Combines statistics of disjoint row partitions into the statistics of their union.</summary>
