@@ -154,48 +154,42 @@ public sealed class SufficientStatistics
     private static SufficientStatistics ComputeBlock(LabelMatrix matrix, int start, int count, bool includeJoint)
     {
         int m = matrix.LfCount, k = matrix.Cardinality, mk = m * k;
-        var classVotes = new long[mk];
+
+        // Every (LF, vote) pair, abstain included, has a slot j·(k+1) + vote + 1, so the per-vote work below needs no
+        // branch on abstain (votes are close to random, so such a branch mispredicts often); abstain slots are dropped.
+        int slots = m * (k + 1);
+        var slotCounts = new long[slots];
         var lfOverlap = new long[m];
         var lfConflict = new long[m];
         long covered = 0, overlap = 0, conflict = 0;
 
-        // Joint counts via bitsets: one bit per row for each (LF, class); a pair's count is the popcount of the AND
-        // of two bit rows. The cost, (m·k)²/2 · rows/64 word operations, does not grow with the vote density the
-        // way a per-row pair loop does.
+        // Joint counts via bitsets: one bit per row for each slot; a pair's count is the popcount of the AND of two
+        // bit rows. The cost, (m·k)²/2 · rows/64 word operations, does not grow with the vote density the way a
+        // per-row pair loop does.
         int words = (count + 63) >> 6;
-        var bits = includeJoint ? new ulong[(long)mk * words] : null;
+        var bits = includeJoint ? new ulong[(long)slots * words] : null;
         Span<int> voted = m <= 512 ? stackalloc int[m] : new int[m];
         var votes = matrix.Votes;
         for (int r = 0; r < count; r++)
         {
             var row = votes.Slice((start + r) * m, m);
-            int nVoted = 0;
-            int first = -1;
-            bool conflicted = false;
+            int nVoted = 0, low = int.MaxValue, high = -1;
+            int word = r >> 6;
+            ulong bit = 1UL << (r & 63);
             for (int j = 0; j < m; j++)
             {
                 int v = row[j];
-                if (v < 0)
-                {
-                    continue;
-                }
-
-                int idx = (j * k) + v;
-                voted[nVoted++] = j;
-                classVotes[idx]++;
+                int slot = (j * (k + 1)) + v + 1;
+                slotCounts[slot]++;
                 if (bits is not null)
                 {
-                    bits[((long)idx * words) + (r >> 6)] |= 1UL << (r & 63);
+                    bits[((long)slot * words) + word] |= bit;
                 }
 
-                if (first < 0)
-                {
-                    first = v;
-                }
-                else if (v != first)
-                {
-                    conflicted = true;
-                }
+                voted[nVoted] = j;
+                nVoted += (v >>> 31) ^ 1;
+                low = Math.Min(low, v < 0 ? int.MaxValue : v);
+                high = Math.Max(high, v);
             }
 
             if (nVoted == 0)
@@ -206,14 +200,25 @@ public sealed class SufficientStatistics
             covered++;
             if (nVoted >= 2)
             {
+                // Two distinct labels on the row ⇔ the smallest and largest non-abstain votes differ.
+                long conflicted = low != high ? 1 : 0;
                 overlap++;
-                conflict += conflicted ? 1 : 0;
+                conflict += conflicted;
                 for (int t = 0; t < nVoted; t++)
                 {
                     int j = voted[t];
                     lfOverlap[j]++;
-                    lfConflict[j] += conflicted ? 1 : 0;
+                    lfConflict[j] += conflicted;
                 }
+            }
+        }
+
+        var classVotes = new long[mk];
+        for (int j = 0; j < m; j++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                classVotes[(j * k) + c] = slotCounts[(j * (k + 1)) + c + 1];
             }
         }
 
@@ -238,7 +243,7 @@ public sealed class SufficientStatistics
                 continue;
             }
 
-            var rowA = bits.AsSpan(a * words, words);
+            var rowA = bits.AsSpan(BitSlot(a, k) * words, words);
             for (int b = ((a / k) + 1) * k; b < mk; b++)
             {
                 if (classVotes[b] == 0)
@@ -246,7 +251,7 @@ public sealed class SufficientStatistics
                     continue;
                 }
 
-                var rowB = bits.AsSpan(b * words, words);
+                var rowB = bits.AsSpan(BitSlot(b, k) * words, words);
                 long total = 0;
                 for (int w = 0; w < rowA.Length; w++)
                 {
@@ -260,6 +265,9 @@ public sealed class SufficientStatistics
 
         return joint;
     }
+
+    // (LF, class) index a = j·k + c → its slot j·(k+1) + c + 1.
+    private static int BitSlot(int a, int k) => a + (a / k) + 1;
 
     /// <summary>Combines statistics of disjoint row partitions into the statistics of their union.</summary>
     /// <exception cref="ArgumentException">The parts differ in LF count, cardinality or joint-count presence.</exception>

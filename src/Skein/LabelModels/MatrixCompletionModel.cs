@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Skein.IO;
 
@@ -19,7 +20,8 @@ public sealed class MatrixCompletionModel : LabelModel, IGenerativeLabelModel
     private readonly double[] _prior;
     private readonly double[] _coverage;
     private readonly double[] _accuracies;
-    private readonly double[] _logTable; // (j·(k+1) + vote + 1)·k + y: log μ, 0 for abstain
+    private readonly double[] _logTable; // (j·(k+1) + vote + 1)·w + y: log μ, 0 for abstain and padding
+    private readonly int _width; // w: k, or 4 for k ≤ 4 so the common small-k rows add in registers
     private readonly double[] _logPrior;
 
     internal MatrixCompletionModel(int lfCount, int cardinality, double[] mu, double[] classBalance, double[] coverage,
@@ -36,14 +38,15 @@ public sealed class MatrixCompletionModel : LabelModel, IGenerativeLabelModel
         double total = classBalance.Sum();
         _prior = classBalance.Select(w => w / total).ToArray();
         _logPrior = classBalance.Select(w => Math.Log(w)).ToArray();
-        _logTable = new double[lfCount * (k + 1) * k];
+        _width = k <= 4 ? 4 : k;
+        _logTable = new double[lfCount * (k + 1) * _width];
         for (int j = 0; j < lfCount; j++)
         {
             for (int c = 0; c < k; c++)
             {
                 for (int y = 0; y < k; y++)
                 {
-                    _logTable[(((j * (k + 1)) + c + 1) * k) + y] = Math.Log(mu[(((j * k) + c) * k) + y]);
+                    _logTable[(((j * (k + 1)) + c + 1) * _width) + y] = Math.Log(mu[(((j * k) + c) * k) + y]);
                 }
             }
         }
@@ -156,21 +159,47 @@ public sealed class MatrixCompletionModel : LabelModel, IGenerativeLabelModel
         return result;
     }
 
+    // Hot loop, called once per row block: full optimisation from the first call instead of tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void PredictBlock(ReadOnlySpan<sbyte> votes, int rows, Span<double> output)
     {
-        int m = LfCount, k = Cardinality, stride = (k + 1) * k;
+        int m = LfCount, k = Cardinality, w = _width, stride = (k + 1) * w;
         var table = _logTable;
         for (int i = 0; i < rows; i++)
         {
             var row = votes.Slice(i * m, m);
             var z = output.Slice(i * k, k);
-            _logPrior.CopyTo(z);
-            for (int j = 0; j < m; j++)
+            if (w == 4)
             {
-                var logMu = table.AsSpan((j * stride) + ((row[j] + 1) * k), k);
+                // Four running sums in locals: no store/load round trip through the output per vote.
+                double z0 = 0, z1 = 0, z2 = 0, z3 = 0;
+                int offset = w; // row "vote + 1" of LF j's block
+                for (int j = 0; j < m; j++, offset += stride)
+                {
+                    var logMu = table.AsSpan(offset + (row[j] * w), 4);
+                    z0 += logMu[0];
+                    z1 += logMu[1];
+                    z2 += logMu[2];
+                    z3 += logMu[3];
+                }
+
+                Span<double> sums = [z0, z1, z2, z3];
                 for (int y = 0; y < k; y++)
                 {
-                    z[y] += logMu[y];
+                    z[y] = _logPrior[y] + sums[y];
+                }
+            }
+            else
+            {
+                _logPrior.CopyTo(z);
+                int offset = w;
+                for (int j = 0; j < m; j++, offset += stride)
+                {
+                    int at = offset + (row[j] * w);
+                    for (int y = 0; y < k; y++)
+                    {
+                        z[y] += table[at + y];
+                    }
                 }
             }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Skein.Data;
 
 namespace Skein.LabelModels.Internal;
@@ -60,6 +61,7 @@ internal sealed class Objective
     }
 
     /// <summary>The loss at μ; writes ∂ℒ/∂μ into <paramref name="gradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double LossAndGradient(ReadOnlySpan<double> mu, ReadOnlySpan<double> muInit, Span<double> gradient)
     {
         int m = LfCount, k = Cardinality, d = m * k;
