@@ -44,4 +44,29 @@ public sealed class MatrixCompletionJointCountsTests
         Assert.Equal(expected, SufficientStatistics.Compute(matrix).JointCountsCopy());
         Assert.Equal(expected, SufficientStatistics.Compute(matrix, maxDegreeOfParallelism: 1).JointCountsCopy());
     }
+
+    [Fact]
+    public void Simd_and_scalar_and_popcount_agree()
+    {
+        var rng = new Random(9);
+        foreach (int length in new[] { 8, 16, 256 })
+        {
+            var a = new ulong[length];
+            var b = new ulong[length];
+            for (int i = 0; i < length; i++)
+            {
+                a[i] = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40);
+                b[i] = i % 7 == 0 ? ulong.MaxValue : (ulong)rng.NextInt64();
+            }
+
+            long expected = 0;
+            for (int i = 0; i < length; i++)
+            {
+                expected += System.Numerics.BitOperations.PopCount(a[i] & b[i]);
+            }
+
+            Assert.Equal(expected, SufficientStatistics.AndPopCount(a, b));
+            Assert.Equal(expected, SufficientStatistics.AndPopCountScalar(a, b));
+        }
+    }
 }
