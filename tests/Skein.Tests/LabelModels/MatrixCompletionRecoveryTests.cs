@@ -59,6 +59,49 @@ public sealed class MatrixCompletionRecoveryTests
         Assert.True(learned >= oracle - 0.001, $"learned {learned}, oracle {oracle}");
     }
 
+    [Fact]
+    public void Snorkel_defaults_reach_the_bayes_oracle_with_50_lfs()
+    {
+        const int m = 50, k = 3;
+        var accuracies = Enumerable.Range(0, m).Select(j => 0.55 + (0.35 * (j % 10) / 9)).ToArray();
+        var propensities = Enumerable.Range(0, m).Select(j => 0.1 + (0.4 * ((j * 7) % 10) / 9)).ToArray();
+        var data = Fixtures.Synthetic(100_000, k, seed: 1, accuracies, propensities);
+        var model = new MatrixCompletion(new MatrixCompletionOptions { Seed = 1 }).Fit(data.Matrix);
+        var predicted = model.Predict(data.Matrix, TieBreakPolicy.LowestClass);
+
+        var logMu = new double[m, k + 1, k];
+        for (int j = 0; j < m; j++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                for (int y = 0; y < k; y++)
+                {
+                    logMu[j, c + 1, y] = Math.Log(c == y ? accuracies[j] : (1 - accuracies[j]) / (k - 1));
+                }
+            }
+        }
+
+        var oracle = new int[data.Matrix.RowCount];
+        var score = new double[k];
+        for (int i = 0; i < oracle.Length; i++)
+        {
+            Array.Clear(score);
+            for (int j = 0; j < m; j++)
+            {
+                for (int y = 0; y < k; y++)
+                {
+                    score[y] += logMu[j, data.Matrix[i, j] + 1, y];
+                }
+            }
+
+            oracle[i] = Array.IndexOf(score, score.Max());
+        }
+
+        double learned = Accuracy(predicted, data.Gold), best = Accuracy(oracle, data.Gold);
+        Assert.True(learned >= best - 0.001, $"learned {learned}, oracle {best}");
+        Assert.All(Enumerable.Range(0, m), j => Assert.InRange(model.LfAccuracies[j], accuracies[j] - 0.02, accuracies[j] + 0.02));
+    }
+
     /// <summary>argmax_y log p_y + Σ_{j votes} log P(λ_j | Y = y) under the generator's true parameters (ties → lowest).</summary>
     private static int[] OraclePredictions(LabelMatrix matrix, int k, double[] prior)
     {
