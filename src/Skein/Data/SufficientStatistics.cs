@@ -172,8 +172,88 @@ public sealed class SufficientStatistics
         // Rounded up to whole 512-bit vectors so the popcount loop needs no tail; the padding bits stay 0.
         int words = ((count + 511) >> 9) << 3;
         var bits = includeJoint ? new ulong[(long)slots * words] : null;
-        Span<int> voted = m <= 512 ? stackalloc int[m] : new int[m];
         var votes = matrix.Votes;
+        if (Vector512.IsHardwareAccelerated && m <= 64)
+        {
+            // A row fits one 512-bit vector: find the voting LFs as a bit mask and touch only those (rows are sparse).
+            Span<sbyte> padded = stackalloc sbyte[64];
+            ulong lfMask = m == 64 ? ulong.MaxValue : (1UL << m) - 1;
+            for (int r = 0; r < count; r++)
+            {
+                int at = (start + r) * m;
+                Vector512<sbyte> row;
+                if (at + 64 <= votes.Length)
+                {
+                    row = Vector512.Create(votes.Slice(at, 64));
+                }
+                else
+                {
+                    padded.Fill(-1);
+                    votes.Slice(at, m).CopyTo(padded);
+                    row = Vector512.Create((ReadOnlySpan<sbyte>)padded);
+                }
+
+                ulong voted = ~row.ExtractMostSignificantBits() & lfMask;
+                if (voted == 0)
+                {
+                    continue;
+                }
+
+                covered++;
+                int word = r >> 6;
+                ulong bit = 1UL << (r & 63);
+                for (ulong rest = voted; rest != 0; rest &= rest - 1)
+                {
+                    int j = BitOperations.TrailingZeroCount(rest);
+                    int slot = (j * (k + 1)) + votes[at + j] + 1;
+                    slotCounts[slot]++;
+                    if (bits is not null)
+                    {
+                        bits[((long)slot * words) + word] |= bit;
+                    }
+                }
+
+                if ((voted & (voted - 1)) != 0)
+                {
+                    // Two distinct labels on the row ⇔ some voting LF differs from the first one.
+                    sbyte first = votes[at + BitOperations.TrailingZeroCount(voted)];
+                    ulong same = Vector512.Equals(row, Vector512.Create(first)).ExtractMostSignificantBits();
+                    long conflicted = (voted & ~same) != 0 ? 1 : 0;
+                    overlap++;
+                    conflict += conflicted;
+                    for (ulong rest = voted; rest != 0; rest &= rest - 1)
+                    {
+                        int j = BitOperations.TrailingZeroCount(rest);
+                        lfOverlap[j]++;
+                        lfConflict[j] += conflicted;
+                    }
+                }
+            }
+        }
+        else
+        {
+            ScalarRows(votes, start, count, m, k, words, bits, slotCounts, lfOverlap, lfConflict, ref covered, ref overlap, ref conflict);
+        }
+
+        var classVotes = new long[mk];
+        for (int j = 0; j < m; j++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                classVotes[(j * k) + c] = slotCounts[(j * (k + 1)) + c + 1];
+            }
+        }
+
+        var joint = bits is null ? null : JointFromBits(bits, words, m, k, classVotes);
+        return new SufficientStatistics(m, k, count, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
+    }
+
+    /// <summary>The per-row pass for any LF count: branch-free over the votes of a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScalarRows(ReadOnlySpan<sbyte> votes, int start, int count, int m, int k, int words, ulong[]? bits,
+        long[] slotCounts, long[] lfOverlap, long[] lfConflict, ref long covered, ref long overlap, ref long conflict)
+    {
+        Span<int> voted = m <= 512 ? stackalloc int[m] : new int[m];
         for (int r = 0; r < count; r++)
         {
             var row = votes.Slice((start + r) * m, m);
@@ -216,18 +296,6 @@ public sealed class SufficientStatistics
                 }
             }
         }
-
-        var classVotes = new long[mk];
-        for (int j = 0; j < m; j++)
-        {
-            for (int c = 0; c < k; c++)
-            {
-                classVotes[(j * k) + c] = slotCounts[(j * (k + 1)) + c + 1];
-            }
-        }
-
-        var joint = bits is null ? null : JointFromBits(bits, words, m, k, classVotes);
-        return new SufficientStatistics(m, k, count, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
     }
 
     /// <summary>

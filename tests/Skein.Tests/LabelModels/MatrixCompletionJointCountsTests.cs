@@ -14,6 +14,8 @@ public sealed class MatrixCompletionJointCountsTests
     [InlineData(65, 5, 2, 0.9)]
     [InlineData(16_385, 3, 4, 0.2)]
     [InlineData(40_000, 7, 3, 0.6)]
+    [InlineData(3_000, 64, 2, 0.3)]
+    [InlineData(3_000, 70, 3, 0.3)]
     public void Bitset_joint_counts_equal_the_pair_loop_definition(int n, int m, int k, double density)
     {
         var rng = new Random(n + m + k);
