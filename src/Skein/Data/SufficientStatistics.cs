@@ -1,3 +1,9 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Skein.Data;
 
 /// <summary>
@@ -147,41 +153,127 @@ public sealed class SufficientStatistics
         return Merge(partials);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static SufficientStatistics ComputeBlock(LabelMatrix matrix, int start, int count, bool includeJoint)
     {
         int m = matrix.LfCount, k = matrix.Cardinality, mk = m * k;
-        var classVotes = new long[mk];
+
+        // Every (LF, vote) pair, abstain included, has a slot j·(k+1) + vote + 1, so the per-vote work below needs no
+        // branch on abstain (votes are close to random, so such a branch mispredicts often); abstain slots are dropped.
+        int slots = m * (k + 1);
+        var slotCounts = new long[slots];
         var lfOverlap = new long[m];
         var lfConflict = new long[m];
-        var joint = includeJoint ? new long[(long)mk * mk] : null;
         long covered = 0, overlap = 0, conflict = 0;
-        Span<int> voted = m <= 512 ? stackalloc int[m] : new int[m];
+
+        // Joint counts via bitsets: one bit per row for each slot; a pair's count is the popcount of the AND of two
+        // bit rows. The cost, (m·k)²/2 · rows/64 word operations, does not grow with the vote density the way a
+        // per-row pair loop does.
+        // Rounded up to whole 512-bit vectors so the popcount loop needs no tail; the padding bits stay 0.
+        int words = ((count + 511) >> 9) << 3;
+        var bits = includeJoint ? new ulong[(long)slots * words] : null;
         var votes = matrix.Votes;
-        for (int i = start; i < start + count; i++)
+        if (Vector512.IsHardwareAccelerated && m <= 64)
         {
-            var row = votes.Slice(i * m, m);
-            int nVoted = 0;
-            int first = -1;
-            bool conflicted = false;
-            for (int j = 0; j < m; j++)
+            // A row fits one 512-bit vector: find the voting LFs as a bit mask and touch only those (rows are sparse).
+            Span<sbyte> padded = stackalloc sbyte[64];
+            ulong lfMask = m == 64 ? ulong.MaxValue : (1UL << m) - 1;
+            for (int r = 0; r < count; r++)
             {
-                int v = row[j];
-                if (v < 0)
+                int at = (start + r) * m;
+                Vector512<sbyte> row;
+                if (at + 64 <= votes.Length)
+                {
+                    row = Vector512.Create(votes.Slice(at, 64));
+                }
+                else
+                {
+                    padded.Fill(-1);
+                    votes.Slice(at, m).CopyTo(padded);
+                    row = Vector512.Create((ReadOnlySpan<sbyte>)padded);
+                }
+
+                ulong voted = ~row.ExtractMostSignificantBits() & lfMask;
+                if (voted == 0)
                 {
                     continue;
                 }
 
-                int idx = (j * k) + v;
-                voted[nVoted++] = idx;
-                classVotes[idx]++;
-                if (first < 0)
+                covered++;
+                int word = r >> 6;
+                ulong bit = 1UL << (r & 63);
+                for (ulong rest = voted; rest != 0; rest &= rest - 1)
                 {
-                    first = v;
+                    int j = BitOperations.TrailingZeroCount(rest);
+                    int slot = (j * (k + 1)) + votes[at + j] + 1;
+                    slotCounts[slot]++;
+                    if (bits is not null)
+                    {
+                        bits[((long)slot * words) + word] |= bit;
+                    }
                 }
-                else if (v != first)
+
+                if ((voted & (voted - 1)) != 0)
                 {
-                    conflicted = true;
+                    // Two distinct labels on the row ⇔ some voting LF differs from the first one.
+                    sbyte first = votes[at + BitOperations.TrailingZeroCount(voted)];
+                    ulong same = Vector512.Equals(row, Vector512.Create(first)).ExtractMostSignificantBits();
+                    long conflicted = (voted & ~same) != 0 ? 1 : 0;
+                    overlap++;
+                    conflict += conflicted;
+                    for (ulong rest = voted; rest != 0; rest &= rest - 1)
+                    {
+                        int j = BitOperations.TrailingZeroCount(rest);
+                        lfOverlap[j]++;
+                        lfConflict[j] += conflicted;
+                    }
                 }
+            }
+        }
+        else
+        {
+            ScalarRows(votes, start, count, m, k, words, bits, slotCounts, lfOverlap, lfConflict, ref covered, ref overlap, ref conflict);
+        }
+
+        var classVotes = new long[mk];
+        for (int j = 0; j < m; j++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                classVotes[(j * k) + c] = slotCounts[(j * (k + 1)) + c + 1];
+            }
+        }
+
+        var joint = bits is null ? null : JointFromBits(bits, words, m, k, classVotes);
+        return new SufficientStatistics(m, k, count, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
+    }
+
+    /// <summary>The per-row pass for any LF count: branch-free over the votes of a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScalarRows(ReadOnlySpan<sbyte> votes, int start, int count, int m, int k, int words, ulong[]? bits,
+        long[] slotCounts, long[] lfOverlap, long[] lfConflict, ref long covered, ref long overlap, ref long conflict)
+    {
+        Span<int> voted = m <= 512 ? stackalloc int[m] : new int[m];
+        for (int r = 0; r < count; r++)
+        {
+            var row = votes.Slice((start + r) * m, m);
+            int nVoted = 0, low = int.MaxValue, high = -1;
+            int word = r >> 6;
+            ulong bit = 1UL << (r & 63);
+            for (int j = 0; j < m; j++)
+            {
+                int v = row[j];
+                int slot = (j * (k + 1)) + v + 1;
+                slotCounts[slot]++;
+                if (bits is not null)
+                {
+                    bits[((long)slot * words) + word] |= bit;
+                }
+
+                voted[nVoted] = j;
+                nVoted += (v >>> 31) ^ 1;
+                low = Math.Min(low, v < 0 ? int.MaxValue : v);
+                high = Math.Max(high, v);
             }
 
             if (nVoted == 0)
@@ -192,31 +284,94 @@ public sealed class SufficientStatistics
             covered++;
             if (nVoted >= 2)
             {
+                // Two distinct labels on the row ⇔ the smallest and largest non-abstain votes differ.
+                long conflicted = low != high ? 1 : 0;
                 overlap++;
-                conflict += conflicted ? 1 : 0;
+                conflict += conflicted;
                 for (int t = 0; t < nVoted; t++)
                 {
-                    int j = voted[t] / k;
+                    int j = voted[t];
                     lfOverlap[j]++;
-                    lfConflict[j] += conflicted ? 1 : 0;
-                }
-            }
-
-            if (joint is not null)
-            {
-                for (int a = 0; a < nVoted; a++)
-                {
-                    long rowOffset = (long)voted[a] * mk;
-                    for (int b = 0; b < nVoted; b++)
-                    {
-                        joint[rowOffset + voted[b]]++;
-                    }
+                    lfConflict[j] += conflicted;
                 }
             }
         }
-
-        return new SufficientStatistics(m, k, count, covered, overlap, conflict, classVotes, lfOverlap, lfConflict, joint);
     }
+
+    /// <summary>
+    /// The symmetric joint table: the diagonal is the class vote count, the rest of an LF's own k×k block is 0
+    /// (an LF casts one vote per row), and every other entry is the popcount of two bit rows, computed once per pair.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long[] JointFromBits(ulong[] bits, int words, int m, int k, long[] classVotes)
+    {
+        int mk = m * k;
+        var joint = new long[(long)mk * mk];
+        for (int a = 0; a < mk; a++)
+        {
+            joint[((long)a * mk) + a] = classVotes[a];
+            if (classVotes[a] == 0)
+            {
+                continue;
+            }
+
+            var rowA = bits.AsSpan(BitSlot(a, k) * words, words);
+            for (int b = ((a / k) + 1) * k; b < mk; b++)
+            {
+                if (classVotes[b] == 0)
+                {
+                    continue;
+                }
+
+                long total = AndPopCount(rowA, bits.AsSpan(BitSlot(b, k) * words, words));
+                joint[((long)a * mk) + b] = total;
+                joint[((long)b * mk) + a] = total;
+            }
+        }
+
+        return joint;
+    }
+
+    /// <summary>Σ popcount(a[w] &amp; b[w]); the lengths are equal multiples of 8.</summary>
+    internal static long AndPopCount(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (Avx512BW.IsSupported)
+        {
+            // No 512-bit popcount instruction is exposed, so count bits per nibble with a 16-entry table (vpshufb)
+            // and sum the bytes of each 64-bit lane (vpsadbw): the classic SIMD popcount.
+            var table = Vector512.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2,
+                3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+            var nibble = Vector512.Create((byte)0x0F);
+            var sums = Vector512<ulong>.Zero;
+            var va = MemoryMarshal.Cast<ulong, Vector512<ulong>>(a);
+            var vb = MemoryMarshal.Cast<ulong, Vector512<ulong>>(b);
+            for (int i = 0; i < va.Length; i++)
+            {
+                var x = (va[i] & vb[i]).AsByte();
+                var counts = Avx512BW.Shuffle(table, x & nibble) + Avx512BW.Shuffle(table, (x.AsUInt16() >>> 4).AsByte() & nibble);
+                sums += Avx512BW.SumAbsoluteDifferences(counts, Vector512<byte>.Zero).AsUInt64();
+            }
+
+            return (long)Vector512.Sum(sums);
+        }
+
+        return AndPopCountScalar(a, b);
+    }
+
+    /// <summary>The portable form of <see cref="AndPopCount"/>.</summary>
+    internal static long AndPopCountScalar(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        long total = 0;
+        for (int w = 0; w < a.Length; w++)
+        {
+            total += BitOperations.PopCount(a[w] & b[w]);
+        }
+
+        return total;
+    }
+
+    // (LF, class) index a = j·k + c → its slot j·(k+1) + c + 1.
+    private static int BitSlot(int a, int k) => a + (a / k) + 1;
 
     /// <summary>Combines statistics of disjoint row partitions into the statistics of their union.</summary>
     /// <exception cref="ArgumentException">The parts differ in LF count, cardinality or joint-count presence.</exception>

@@ -140,6 +140,7 @@ public abstract class LabelModel
                 DawidSkeneModel.Name => DawidSkeneModel.ReadParameters(parameters, m, k),
                 DataProgrammingModel.Name => DataProgrammingModel.ReadParameters(parameters, m, k),
                 TripletModel.Name => TripletModel.ReadParameters(parameters, m, k),
+                MatrixCompletionModel.Name => MatrixCompletionModel.ReadParameters(parameters, m, k),
                 _ => throw new DataFormatException($"Unknown label model '{name}'.", column: "model"),
             };
         }

@@ -34,6 +34,7 @@ internal static class Fixtures
             }),
             ["ds"] = () => new DawidSkene(),
             ["ds-1-thread"] = () => new DawidSkene(new DawidSkeneOptions { MaxDegreeOfParallelism = 1 }),
+            ["metal"] = () => new MatrixCompletion(new MatrixCompletionOptions { Seed = 42 }),
         };
 
     public static TheoryData<string> TrainerNames => new(Trainers.Keys);
