@@ -107,7 +107,8 @@ public sealed class SoftmaxRegression : IEndModelTrainer
 
         for (int iteration = 1; iteration <= Options.MaxIterations; iteration++)
         {
-            if (TensorPrimitives.MaxMagnitude(g) <= Options.Tolerance)
+            // MaxMagnitude returns the signed entry, hence the Abs.
+            if (Math.Abs(TensorPrimitives.MaxMagnitude(g)) <= Options.Tolerance)
             {
                 break;
             }
