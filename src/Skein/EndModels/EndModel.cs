@@ -149,7 +149,7 @@ public abstract class EndModel
 
         var history = historyJson.EnumerateArray().Select(e => new EpochRecord(
             ModelJson.GetInt(e, "epoch"),
-            ModelJson.GetProperty(e, "trainLoss").GetDouble(),
+            ReadNullable(e, "trainLoss") ?? throw new DataFormatException("'trainLoss' must be a number.", column: "trainLoss"),
             ReadNullable(e, "validationLoss"),
             ReadNullable(e, "validationAccuracy"))).ToArray();
         var parameters = ModelJson.GetProperty(root, "parameters");
@@ -217,6 +217,11 @@ public abstract class EndModel
     private static double? ReadNullable(JsonElement obj, string name)
     {
         var value = ModelJson.GetProperty(obj, name);
-        return value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
+        return value.ValueKind switch
+        {
+            JsonValueKind.Null => null,
+            JsonValueKind.Number when value.TryGetDouble(out double d) => d,
+            _ => throw new DataFormatException($"History field '{name}' must be a number or null.", column: name),
+        };
     }
 }

@@ -160,6 +160,18 @@ public sealed class EndModelConformanceTests
         Assert.Contains("Row 0", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"format\":\"skein.label-model\",\"version\":1}", "skein.end-model")]
+    [InlineData("{\"format\":\"skein.end-model\",\"version\":2}", "version 2")]
+    [InlineData("{\"format\":\"skein.end-model\",\"version\":1,\"model\":\"svm\",\"featureCount\":2,\"cardinality\":2,\"seed\":1,\"history\":[],\"parameters\":{}}", "svm")]
+    [InlineData("not json", "Not a JSON")]
+    public void Load_rejects_bad_files_with_a_DataFormatException(string json, string expected)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        var error = Assert.Throws<Skein.IO.DataFormatException>(() => EndModel.Load(stream));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Options_are_validated_with_the_option_name()
     {
