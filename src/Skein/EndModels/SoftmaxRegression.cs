@@ -148,20 +148,25 @@ public sealed class SoftmaxRegression : IEndModelTrainer
                 break; // No decrease is possible at float precision: converged as far as it can.
             }
 
-            var sk = new float[size];
-            var yk = new float[size];
+            // Reuse the oldest pair's arrays once the history is full: d·k floats each, too big to allocate per iteration.
+            float[] sk, yk;
+            if (s.Count == HistorySize)
+            {
+                (sk, yk) = (s[0], y[0]);
+                s.RemoveAt(0);
+                y.RemoveAt(0);
+                rho.RemoveAt(0);
+            }
+            else
+            {
+                (sk, yk) = (new float[size], new float[size]);
+            }
+
             TensorPrimitives.Subtract(xNew, x, sk);
             TensorPrimitives.Subtract(gNew, g, yk);
             double sy = TensorPrimitives.Dot(sk, yk);
             if (sy > 1e-12)
             {
-                if (s.Count == HistorySize)
-                {
-                    s.RemoveAt(0);
-                    y.RemoveAt(0);
-                    rho.RemoveAt(0);
-                }
-
                 s.Add(sk);
                 y.Add(yk);
                 rho.Add(1 / sy);
