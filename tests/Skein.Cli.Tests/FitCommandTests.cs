@@ -152,8 +152,13 @@ public sealed class FitCommandTests : IDisposable
     [InlineData("dp")]
     [InlineData("metal")]
     [InlineData("fs")]
-    public void Planned_models_are_a_data_error_until_wired_in(string model) =>
-        AssertDataError(Fit("-k", "2", "-m", model), "not available in this build");
+    public void Every_generative_model_fits_and_writes_probabilities(string model)
+    {
+        var json = Json(Fit("-k", "2", "-m", model, "--seed", "7", "--gold", _dir.File("gold.csv", Gold), "--json"));
+        Assert.Equal(model, json.GetProperty("model").GetString());
+        Assert.InRange(json.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.Equal(6, File.ReadAllLines(_dir.Combine("probs.csv")).Length);
+    }
 
     [Fact]
     public void Missing_votes_file_is_a_data_error() =>

@@ -138,8 +138,16 @@ public sealed class WrenchCommandTests : IDisposable
     [InlineData("dp")]
     [InlineData("metal")]
     [InlineData("fs")]
-    public void Planned_models_are_a_data_error_until_wired_in(string model) =>
-        AssertDataError(CliRun.Invoke("wrench", Fixture("trec"), "-m", model, "--json"), "not available in this build", model);
+    public void Every_generative_model_scores_valid_and_test_reproducibly(string model)
+    {
+        var first = Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", model, "--seed", "3", "--json"));
+        var second = Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", model, "--seed", "3", "--json"));
+
+        Assert.InRange(first.GetProperty("valid").GetDouble(), 0, 100);
+        Assert.InRange(first.GetProperty("test").GetDouble(), 0, 100);
+        Assert.Equal(first.GetProperty("valid").GetDouble(), second.GetProperty("valid").GetDouble());
+        Assert.Equal(first.GetProperty("test").GetDouble(), second.GetProperty("test").GetDouble());
+    }
 
     [Fact]
     public void Unknown_model_is_a_usage_error()

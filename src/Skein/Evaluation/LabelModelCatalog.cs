@@ -114,8 +114,7 @@ public sealed record LabelModelSpec(
 }
 
 /// <summary>
-/// The label models the CLI and the WRENCH protocol know by name. mv, wmv and ds are in this build; dp, metal and fs
-/// are planned (their specs are here so that wiring one in is a single factory).
+/// The label models the CLI and the WRENCH protocol know by name: mv, wmv, ds, dp, metal and fs.
 /// </summary>
 public static class LabelModelCatalog
 {
@@ -137,26 +136,29 @@ public static class LabelModelCatalog
         _ => new DawidSkene());
 
     /// <summary>
-    /// Data programming (WRENCH's GenerativeModel). WRENCH disables its class-prior factor, so no class balance.
-    /// Not in this build; wire as <c>s => new DataProgramming(new DataProgrammingOptions { LearningRate = s.Get("lr", 1e-4),
-    /// L2 = s.Get("l2", 0.1), Epochs = (int)s.Get("n_epochs", 100), Seed = s.Seed })</c>.
+    /// Data programming: the conditionally independent accuracy model fitted by EM on the exact marginal likelihood
+    /// (WRENCH fits the same model by Gibbs-sampled SGD). WRENCH disables its class-prior factor, so no class balance;
+    /// the search is over the L2 pull toward the initial accuracy, the only knob the exact fit has.
     /// </summary>
-    public static LabelModelSpec DataProgramming { get; } = new("dp", "DataProgramming", false, 1, true,
-        [new("lr", [1e-4, 1e-5, 5e-5]), new("l2", Decades), new("n_epochs", EpochCounts)], null);
+    public static LabelModelSpec DataProgramming { get; } = new("dp", nameof(LabelModels.DataProgramming), false, 1, false,
+        [new("l2", [0, 1e-3, 1e-2, 1e-1, 1])],
+        s => new DataProgramming(new DataProgrammingOptions { L2 = s.Get("l2", 0) }));
 
-    /// <summary>
-    /// Snorkel's LabelModel (WRENCH "MeTaL"); Snorkel refuses fewer than 3 LFs. Not in this build; wire as
-    /// <c>s => new MatrixCompletion(new MatrixCompletionOptions { LearningRate = s.Get("lr", 0.01), L2 = s.Get("l2", 0),
-    /// Epochs = (int)s.Get("n_epochs", 100), ClassBalance = s.ClassBalance, Seed = s.Seed })</c>.
-    /// </summary>
-    public static LabelModelSpec MatrixCompletion { get; } = new("metal", "MatrixCompletion", true, 3, true,
-        [new("lr", Decades), new("l2", Decades), new("n_epochs", EpochCounts)], null);
+    /// <summary>Snorkel's LabelModel (WRENCH "MeTaL"); needs at least 3 LFs, as Snorkel does.</summary>
+    public static LabelModelSpec MatrixCompletion { get; } = new("metal", nameof(LabelModels.MatrixCompletion), true, 3, true,
+        [new("lr", Decades), new("l2", Decades), new("n_epochs", EpochCounts)],
+        s => new MatrixCompletion(new MatrixCompletionOptions
+        {
+            LearningRate = s.Get("lr", 0.01),
+            L2 = s.Get("l2", 0),
+            Epochs = (int)s.Get("n_epochs", 100),
+            ClassBalance = s.ClassBalance,
+            Seed = s.Seed,
+        }));
 
-    /// <summary>
-    /// FlyingSquid's triplet method; triplets need at least 3 LFs. No search space in WRENCH. Not in this build;
-    /// wire as <c>s => new Triplet(new TripletOptions { ClassBalance = s.ClassBalance })</c>.
-    /// </summary>
-    public static LabelModelSpec Triplet { get; } = new("fs", "Triplet", true, 3, false, [], null);
+    /// <summary>FlyingSquid's triplet method (multiclass: one-vs-rest combined into one posterior); needs 3 LFs.</summary>
+    public static LabelModelSpec Triplet { get; } = new("fs", nameof(LabelModels.Triplet), true, 3, false, [],
+        s => new Triplet(new TripletOptions { ClassBalance = s.ClassBalance }));
 
     /// <summary>Every known model, in CLI order.</summary>
     public static IReadOnlyList<LabelModelSpec> All { get; } =

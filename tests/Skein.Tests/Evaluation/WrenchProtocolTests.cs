@@ -144,7 +144,7 @@ public sealed class WrenchProtocolTests
         var dp = LabelModelCatalog.DataProgramming.Grid();
 
         Assert.Equal(125, metal.Count);
-        Assert.Equal(75, dp.Count);
+        Assert.Equal(5, dp.Count); // the exact EM fit has only its L2 pull to search
         Assert.Equal("lr=1E-05 l2=1E-05 n_epochs=5", string.Join(" ", metal[0]));
         Assert.Equal("lr=1E-05 l2=1E-05 n_epochs=10", string.Join(" ", metal[1]));
         Assert.Equal("lr=0.1 l2=0.1 n_epochs=200", string.Join(" ", metal[^1]));
@@ -152,10 +152,10 @@ public sealed class WrenchProtocolTests
     }
 
     [Fact]
-    public void Catalog_knows_six_names_and_only_mv_wmv_ds_are_built()
+    public void Catalog_knows_and_builds_six_models()
     {
         Assert.Equal(["mv", "wmv", "ds", "dp", "metal", "fs"], LabelModelCatalog.Names);
-        Assert.Equal(["mv", "wmv", "ds"], LabelModelCatalog.All.Where(s => s.IsAvailable).Select(s => s.Name));
+        Assert.All(LabelModelCatalog.All, s => Assert.True(s.IsAvailable, s.Name));
         Assert.Same(LabelModelCatalog.DawidSkene, LabelModelCatalog.Get("DS"));
         Assert.Throws<ArgumentException>(() => LabelModelCatalog.Get("snorkel"));
         Assert.Equal(3, LabelModelCatalog.MatrixCompletion.MinLfCount);
@@ -166,10 +166,11 @@ public sealed class WrenchProtocolTests
     [InlineData("dp")]
     [InlineData("metal")]
     [InlineData("fs")]
-    public void Planned_models_say_they_are_not_in_this_build(string name)
+    public void Generative_models_beat_chance_on_the_trec_fixture(string name)
     {
-        var e = Assert.Throws<NotSupportedException>(() => Run("trec", LabelModelCatalog.Get(name)));
-        Assert.Contains("not available in this build", e.Message, StringComparison.Ordinal);
+        // Six classes: chance is about 17%; majority vote scores 52.7 on this fixture's valid split.
+        var result = Run("trec", LabelModelCatalog.Get(name));
+        Assert.InRange(result.Valid!.Value, 30, 100);
     }
 
     [Theory]
