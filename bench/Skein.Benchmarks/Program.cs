@@ -8,6 +8,7 @@ using Skein.Labeling;
 // Usage:
 //   dotnet run -c Release --project bench/Skein.Benchmarks -- apply --sentiment140 DIR [--threads 1,2] [--repeat 3]
 //   dotnet run -c Release --project bench/Skein.Benchmarks -- compare [--rows 1000000] [--threads 1,2]
+//   dotnet run -c Release --project bench/Skein.Benchmarks -- label-models [--sizes 100000x20x2,...] [--models mv,wmv,ds,dp,metal,fs]
 //   dotnet run -c Release --project bench/Skein.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *]
 var mode = args.Length > 0 ? args[0] : "help";
 switch (mode)
@@ -16,6 +17,10 @@ switch (mode)
         return ApplyCommand.Run(args[1..]);
     case "compare":
         return StatisticsCommand.Run(args[1..]);
+    case "label-models":
+        return LabelModelsCommand.Run(args[1..]);
+    case LabelModelsCommand.ChildMode:
+        return LabelModelsCommand.RunChild(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(SufficientStatisticsBenchmark).Assembly).Run(args[1..]);
         return 0;
@@ -24,6 +29,9 @@ switch (mode)
             Modes:
               apply --sentiment140 DIR [--threads 1,2] [--repeat 3]   time keyword and regex LFs on Sentiment140 (Stopwatch)
               compare [--rows N] [--threads 1,2]                      time SufficientStatistics.Compute on N×20×2 (Stopwatch)
+              label-models [--sizes NxMxK,..] [--models mv,..] [--repeat 3] [--no-class-balance] [--markdown FILE]
+                                                                      fit/predict time, accuracy vs the Bayes oracle and peak
+                                                                      memory of each label model, one child process per (size, model)
               bdn [BenchmarkDotNet args]                              run the BenchmarkDotNet classes
             """);
         return mode == "help" ? 0 : 2;
