@@ -144,16 +144,16 @@ internal static class LabelModelsCommand
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {model,-5} fit {r.FitSeconds,8:F3} s  predict {r.PredictSeconds,7:F3} s  (cold {r.ColdFitSeconds:F3} + {r.ColdPredictSeconds:F3})  " +
-                    $"acc {r.Accuracy:F4} (oracle {oracle:F4}, Δ {r.Accuracy - oracle:+0.0000;-0.0000})  peak {r.PeakBytes / 1e6,6:F0} MB  " +
-                    $"Snorkel/Skein time {vsSnorkel} memory {memVsSnorkel}  load {r.LoadAverage}"));
+                    $"acc {r.Accuracy:F4} (oracle {oracle:F4}, Δ {r.Accuracy - oracle:+0.0000;-0.0000;0.0000})  peak {r.PeakBytes / 1e6,6:F0} MB  " +
+                    $"vs Snorkel LabelModel: time {vsSnorkel} memory {memVsSnorkel}  load {r.LoadAverage}"));
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
                     $"| {size.Label} | {model} | {r.FitSeconds:F3} | {r.PredictSeconds:F3} | {total:F3} | {r.ColdFitSeconds + r.ColdPredictSeconds:F3} | " +
-                    $"{r.Accuracy:F4} | {r.Accuracy - oracle:+0.0000;-0.0000} | {r.PeakBytes / 1e6:F0} | {vsSnorkel} / {memVsSnorkel} | {r.LoadAverage} |"));
+                    $"{r.Accuracy:F4} | {r.Accuracy - oracle:+0.0000;-0.0000;0.0000} | {r.PeakBytes / 1e6:F0} | {vsSnorkel}, {memVsSnorkel} | {r.LoadAverage} |"));
             }
         }
 
         var markdown = new StringBuilder()
-            .AppendLine("| n×m×k | model | fit s | predict s | fit+predict s | cold fit+predict s | accuracy | vs oracle | peak MB | Snorkel/Skein time / memory | 1-min load before → after |")
+            .AppendLine("| n×m×k | model | fit s | predict s | fit+predict s | cold fit+predict s | accuracy | vs oracle | peak MB | Snorkel LabelModel / this: time, memory | 1-min load before → after |")
             .AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var row in rows)
         {
