@@ -96,9 +96,19 @@ internal static class LabelModelsCommand
 
     public static int Run(string[] args)
     {
-        var sizes = (Options.Get(args, "--sizes") ?? DefaultSizes).Split(',').Select(BenchSize.Parse).ToArray();
-        var models = (Options.Get(args, "--models") ?? string.Join(",", LabelModelCatalog.Names)).Split(',')
-            .Select(name => LabelModelCatalog.Get(name).Name).ToArray();
+        BenchSize[] sizes;
+        string[] models;
+        try
+        {
+            sizes = (Options.Get(args, "--sizes") ?? DefaultSizes).Split(',').Select(BenchSize.Parse).ToArray();
+            models = (Options.Get(args, "--models") ?? string.Join(",", LabelModelCatalog.Names)).Split(',')
+                .Select(name => LabelModelCatalog.Get(name).Name).ToArray();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            Console.Error.WriteLine($"label-models: {e.Message}");
+            return 2;
+        }
         int repeat = Options.Int(args, "--repeat", 3);
         bool noBalance = args.Contains("--no-class-balance");
         var markdownPath = Options.Get(args, "--markdown");
