@@ -160,7 +160,7 @@ internal static class LabelModelOptions
 
     public static Option<int?> Seed() => new("--seed")
     {
-        Description = "Seed for models that use one (dp, metal); others ignore it.",
+        Description = "Seed for models that use one (metal); others ignore it.",
     };
 
     /// <summary>A planned model missing from this build is a data-level error (exit 1), not a crash.</summary>
