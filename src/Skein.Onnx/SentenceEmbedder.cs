@@ -105,7 +105,7 @@ public sealed class SentenceEmbedder : ISentenceEmbedder, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var ids = new long[_options.MaxTokens];
         var mask = new long[_options.MaxTokens];
-        int count = _tokenizer.Encode(text, ids, mask);
+        int count = _tokenizer.Encode(AccentFolding.Fold(text), ids, mask);
         return ids[..count];
     }
 
@@ -167,7 +167,7 @@ public sealed class SentenceEmbedder : ISentenceEmbedder, IDisposable
             var tokens = new long[count][];
             for (int i = 0; i < count; i++)
             {
-                int n = _tokenizer.Encode(texts[start + i], ids, mask);
+                int n = _tokenizer.Encode(AccentFolding.Fold(texts[start + i]), ids, mask);
                 tokens[i] = ids[..n];
             }
 
