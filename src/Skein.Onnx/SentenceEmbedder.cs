@@ -132,7 +132,12 @@ public sealed class SentenceEmbedder : ISentenceEmbedder, IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">A text is null, or the rows do not match the texts and <see cref="Dimension"/>.</exception>
     public void Encode(IReadOnlyList<string> texts, IReadOnlyList<float[]> destination,
-        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Encode(texts, destination, _options.BatchSize, _options.SortWindow, progress, cancellationToken);
+
+    /// <summary>Encode with another batch size and sort window than the options' (for tests and benchmarks).</summary>
+    internal void Encode(IReadOnlyList<string> texts, IReadOnlyList<float[]> destination, int batchSize, int sortWindow,
+        IProgress<EmbeddingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(destination);
@@ -155,7 +160,7 @@ public sealed class SentenceEmbedder : ISentenceEmbedder, IDisposable
             }
         }
 
-        int window = Math.Max(1, _options.SortWindow);
+        int window = Math.Max(1, sortWindow);
         int done = 0;
         var ids = new long[_options.MaxTokens];
         var mask = new long[_options.MaxTokens];
@@ -178,10 +183,10 @@ public sealed class SentenceEmbedder : ISentenceEmbedder, IDisposable
                 order = [.. order.OrderBy(i => tokens[i].Length)];
             }
 
-            for (int b = 0; b < count; b += _options.BatchSize)
+            for (int b = 0; b < count; b += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var batch = order.AsSpan(b, Math.Min(_options.BatchSize, count - b));
+                var batch = order.AsSpan(b, Math.Min(batchSize, count - b));
                 RunBatch(batch, tokens, start, destination);
                 done += batch.Length;
                 progress?.Report(new EmbeddingProgress(done, texts.Count));
