@@ -17,8 +17,12 @@ public sealed record SentenceEmbedderOptions
     /// </summary>
     public bool AllowSpinning { get; init; }
 
-    /// <summary>Texts per model call. Default 32; larger batches pad more and rarely run faster on a CPU.</summary>
-    public int BatchSize { get; init; } = 32;
+    /// <summary>
+    /// Texts per model call. Default 16: on short texts (YouTube comments, 27 word pieces on average) batches
+    /// of 8–16 ran 5–20 % faster per CPU-second than 32 or 64 (the activations stay in cache); see
+    /// docs/embeddings.md.
+    /// </summary>
+    public int BatchSize { get; init; } = 16;
 
     /// <summary>
     /// Texts sorted by token count together, so each batch holds texts of similar length and pads little; the

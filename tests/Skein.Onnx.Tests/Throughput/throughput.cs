@@ -4,7 +4,8 @@
 
 // Embedder throughput on YouTube comments, and the zero-shot LF's coverage/accuracy on them. Not part of the
 // test run (the test project does not compile this folder). Usage, from the repository root:
-//   dotnet run -c Release tests/Skein.Onnx.Tests/Throughput/throughput.cs -- /path/to/youtube_spam [n] [reps]
+//   dotnet run -c Release tests/Skein.Onnx.Tests/Throughput/throughput.cs -- /path/to/youtube_spam [n] [reps] [batches]
+// e.g. "... 1000 3 8,16,32" runs only threads {1, 2} × those batch sizes.
 using System.Diagnostics;
 using Skein.IO;
 using Skein.Labeling;
@@ -13,6 +14,8 @@ using Skein.Onnx;
 var dir = args.Length > 0 ? args[0] : "/work/shared/data/youtube_spam";
 int n = args.Length > 1 ? int.Parse(args[1]) : 1000;
 int reps = args.Length > 2 ? int.Parse(args[2]) : 3;
+int[] batches = args.Length > 3 ? [.. args[3].Split(',').Select(int.Parse)] : [32, 64];
+bool full = args.Length <= 3; // with an explicit batch list, only the threads × batch grid
 
 var texts = new List<string>();
 var labels = new List<int>();
@@ -32,15 +35,18 @@ Console.WriteLine($"{sample.Length} comments from {dir}; {Environment.ProcessorC
 var configs = new List<(int Threads, int Batch, int Window, bool Spin)>();
 foreach (int threads in new[] { 1, 2 })
 {
-    foreach (int batch in new[] { 32, 64 })
+    foreach (int batch in batches)
     {
         configs.Add((threads, batch, 1024, true));
     }
 }
 
-configs.Add((1, 32, 1, true));
-configs.Add((2, 32, 1024, false));
-configs.Add((2, 64, 1024, false));
+if (full)
+{
+    configs.Add((1, 32, 1, true));
+    configs.Add((2, 32, 1024, false));
+    configs.Add((2, 64, 1024, false));
+}
 var process = Process.GetCurrentProcess();
 foreach (var (threads, batch, window, spin) in configs)
 {
@@ -80,6 +86,11 @@ foreach (var (threads, batch, window, spin) in configs)
                 + $"{cpuRates[cpuRates.Count / 2]:F0} sent per CPU-s; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         }
     }
+}
+
+if (!full)
+{
+    return;
 }
 
 // Cache: a cold pass fills it, a rerun answers from disk.
