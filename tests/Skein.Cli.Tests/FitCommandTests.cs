@@ -172,4 +172,12 @@ public sealed class FitCommandTests : IDisposable
     [InlineData("fit", "--votes", "x.csv", "-k", "two", "-m", "mv")] // k not an integer
     public void Command_line_mistakes_are_usage_errors(params string[] args) =>
         Assert.Equal(2, CliRun.Invoke(args).ExitCode);
+
+    [Fact]
+    public void Class_balance_can_be_estimated_from_the_votes()
+    {
+        var run = Fit("-k", "2", "-m", "metal", "--seed", "1", "--class-balance", "votes", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("class balance estimated from the votes", run.Error, StringComparison.Ordinal);
+    }
 }

@@ -28,7 +28,7 @@ internal static class FitCommand
         var model = LabelModelOptions.Model("--model", "-m");
         var balance = new Option<string?>("--class-balance")
         {
-            Description = "Class prior p0,p1,… (k positive numbers summing to 1) for models that use one (wmv, metal, fs).",
+            Description = "Class prior for models that use one (wmv, metal, fs): p0,p1,… (k positive numbers summing to 1), or 'votes' to estimate it from the votes.",
         };
         var gold = new Option<FileInfo?>("--gold", "-g") { Description = "Gold labels: one int per line, -1 = unknown; adds accuracy." };
         var output = new Option<FileInfo?>("--out", "-o") { Description = "Probabilities CSV to write (header p0,…; written atomically)." };
@@ -52,9 +52,16 @@ internal static class FitCommand
                 throw new ArgumentException($"--cardinality must be in [2, {LabelMatrix.MaxCardinality}], not {k}.");
             }
 
-            var classBalance = parse.GetValue(balance) is { } text ? ParseClassBalance(text, k) : null;
+            string? balanceText = parse.GetValue(balance);
+            var classBalance = balanceText is not null && balanceText != "votes" ? ParseClassBalance(balanceText, k) : null;
             var votesFile = parse.GetRequiredValue(votes);
             var matrix = VotesCsv.Read(votesFile.FullName, k);
+            if (balanceText == "votes")
+            {
+                classBalance = ClassBalance.FromVotes(matrix);
+                context.Progress($"class balance estimated from the votes: [{string.Join(", ", classBalance.Weights.Select(w => w.ToString("0.###", CultureInfo.InvariantCulture)))}]");
+            }
+
             int[]? labels = parse.GetValue(gold) is { } goldFile ? ReadGold(goldFile, matrix) : null;
             spec.RequireLfCount(matrix.LfCount);
             if (classBalance is not null && !spec.UsesClassBalance)

@@ -120,6 +120,57 @@ public sealed class ClassBalance
         return new ClassBalance(counts.Select(c => (c + 1) / total).ToArray(), false);
     }
 
+    /// <summary>
+    /// A prior estimated from the votes alone, for data without any gold labels: the mean of the per-row vote shares
+    /// over the rows with at least one vote, Laplace-smoothed so that no class gets 0:
+    /// p_y = (Σ_covered share_y(x) + 1) / (covered + k).
+    /// </summary>
+    /// <remarks>
+    /// A rough estimate: it leans toward the classes whose LFs fire most often. Prefer gold labels of a small dev
+    /// set (<see cref="FromLabels"/>) or a known prior (<see cref="FromProbabilities"/>) when you have one.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The matrix has no rows.</exception>
+    public static ClassBalance FromVotes(Data.LabelMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        if (matrix.RowCount == 0)
+        {
+            throw new ArgumentException("ClassBalance.FromVotes needs at least one row of votes.", nameof(matrix));
+        }
+
+        int k = matrix.Cardinality, m = matrix.LfCount;
+        var shares = new double[k];
+        var rowCounts = new int[k];
+        long covered = 0;
+        var votes = matrix.Votes;
+        for (int i = 0; i < matrix.RowCount; i++)
+        {
+            Array.Clear(rowCounts);
+            int voted = 0;
+            foreach (var v in votes.Slice(i * m, m))
+            {
+                if (v >= 0)
+                {
+                    rowCounts[v]++;
+                    voted++;
+                }
+            }
+
+            if (voted == 0)
+            {
+                continue;
+            }
+
+            covered++;
+            for (int c = 0; c < k; c++)
+            {
+                shares[c] += (double)rowCounts[c] / voted;
+            }
+        }
+
+        return new ClassBalance(shares.Select(s => (s + 1) / (covered + k)).ToArray(), true);
+    }
+
     internal void RequireCardinality(int cardinality, string optionName)
     {
         if (Cardinality != cardinality)

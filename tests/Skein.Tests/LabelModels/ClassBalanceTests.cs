@@ -65,4 +65,25 @@ public sealed class ClassBalanceTests
         Assert.Contains("ClassBalance", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FromVotes_averages_vote_shares_over_covered_rows_with_laplace_smoothing()
+    {
+        // Rows: [0,0,1] shares (2/3, 1/3, 0); [2,-1,-1] (0, 0, 1); all-abstain skipped; [1,1,-1] (0, 1, 0).
+        var matrix = Skein.Data.LabelMatrix.FromRows([[0, 0, 1], [2, -1, -1], [-1, -1, -1], [1, 1, -1]], 3);
+        var balance = ClassBalance.FromVotes(matrix);
+
+        Assert.True(balance.IsDistribution);
+        Assert.Equal((2.0 / 3) + 1, balance.Weights[0] * 6, 12);
+        Assert.Equal((1.0 / 3) + 1 + 1, balance.Weights[1] * 6, 12);
+        Assert.Equal(1 + 1, balance.Weights[2] * 6, 12);
+        Assert.Equal(1, balance.Weights.Sum(), 12);
+    }
+
+    [Fact]
+    public void FromVotes_of_an_all_abstain_matrix_is_uniform()
+    {
+        var matrix = Skein.Data.LabelMatrix.FromRows([[-1, -1], [-1, -1]], 4);
+        Assert.All(ClassBalance.FromVotes(matrix).Weights, w => Assert.Equal(0.25, w, 12));
+    }
 }
