@@ -5,7 +5,7 @@
 // Embedder throughput on YouTube comments, and the zero-shot LF's coverage/accuracy on them. Not part of the
 // test run (the test project does not compile this folder). Usage, from the repository root:
 //   dotnet run -c Release tests/Skein.Onnx.Tests/Throughput/throughput.cs -- /path/to/youtube_spam [n] [reps] [batches]
-// e.g. "... 1000 3 8,16,32" runs only threads {1, 2} × those batch sizes.
+// e.g. "... 1000 3 8,16,32" runs only threads {1, 2} × those batch sizes; add "nospin" to turn spinning off.
 using System.Diagnostics;
 using Skein.IO;
 using Skein.Labeling;
@@ -15,6 +15,7 @@ var dir = args.Length > 0 ? args[0] : "/work/shared/data/youtube_spam";
 int n = args.Length > 1 ? int.Parse(args[1]) : 1000;
 int reps = args.Length > 2 ? int.Parse(args[2]) : 3;
 int[] batches = args.Length > 3 ? [.. args[3].Split(',').Select(int.Parse)] : [32, 64];
+bool gridSpin = args.Length <= 4 || args[4] != "nospin"; // 5th argument "nospin": the grid without spinning
 bool full = args.Length <= 3; // with an explicit batch list, only the threads × batch grid
 
 var texts = new List<string>();
@@ -37,15 +38,15 @@ foreach (int threads in new[] { 1, 2 })
 {
     foreach (int batch in batches)
     {
-        configs.Add((threads, batch, 1024, true));
+        configs.Add((threads, batch, 1024, gridSpin));
     }
 }
 
 if (full)
 {
     configs.Add((1, 32, 1, true));
+    configs.Add((2, 16, 1024, false));
     configs.Add((2, 32, 1024, false));
-    configs.Add((2, 64, 1024, false));
 }
 var process = Process.GetCurrentProcess();
 foreach (var (threads, batch, window, spin) in configs)
