@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Globalization;
+using Skein.Data;
+using Skein.EndModels;
+using Skein.Features;
+using Skein.IO;
+using Skein.Onnx;
+
+namespace Skein.Cli.Commands;
+
+/// <summary>
+/// The text features and end models the CLI offers by name (train, predict, wrench): "tfidf" or "minilm" features,
+/// "softmax" or "mlp" models. Names are checked at parse level (exit 2).
+/// </summary>
+internal static class EndModelFactory
+{
+    public const string TfIdf = "tfidf";
+    public const string MiniLm = "minilm";
+    public const string Softmax = "softmax";
+    public const string Mlp = "mlp";
+
+    /// <summary>Environment variable naming the embedding cache directory (default: the user's cache folder).</summary>
+    public const string CacheVariable = "SKEIN_EMBEDDING_CACHE";
+
+    public static Option<string> Features(bool required)
+    {
+        var option = new Option<string>("--features")
+        {
+            Description = "Text features: tfidf (hashed word 1–2 and char 2–4 n-grams, IDF learned on the training texts) or minilm (all-MiniLM-L6-v2 sentence embeddings, cached on disk).",
+            Required = required,
+        };
+        if (!required)
+        {
+            option.DefaultValueFactory = _ => TfIdf;
+        }
+
+        option.AcceptOnlyFromAmong(TfIdf, MiniLm);
+        return option;
+    }
+
+    public static Option<string> Model(string name, bool required)
+    {
+        var option = new Option<string>(name)
+        {
+            Description = "End model: softmax (L2 softmax regression) or mlp (one hidden layer of 256 ReLU units, dropout 0.1, Adam).",
+            Required = required,
+        };
+        option.AcceptOnlyFromAmong(Softmax, Mlp);
+        return option;
+    }
+
+    /// <summary>
+    /// TF-IDF settings. The MLP's first layer is dimension × 256, so it gets 2^15 buckets instead of the
+    /// softmax's 2^18 to stay within memory and time on a laptop.
+    /// </summary>
+    public static HashedNGramOptions TfIdfOptions(string model) =>
+        new() { Dimension = model == Mlp ? 1 << 15 : 1 << 18 };
+
+    /// <summary>The trainer for a model name; <paramref name="validFraction"/> is held out for early stopping.</summary>
+    public static IEndModelTrainer Trainer(string model, int? seed, double validFraction) => model switch
+    {
+        Softmax => new SoftmaxRegression(new SoftmaxRegressionOptions { Seed = seed, ValidationFraction = validFraction }),
+        Mlp => new Mlp(new MlpOptions { Seed = seed, ValidationFraction = validFraction }),
+        _ => throw new UsageException($"unknown end model '{model}'; expected softmax or mlp."),
+    };
+
+    /// <summary>Embeds texts with the bundled MiniLM, reusing the on-disk cache.</summary>
+    public static DenseMatrix Embed(IReadOnlyList<string> texts, CliContext context)
+    {
+        var directory = Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "skein", "embeddings");
+        using var inner = new SentenceEmbedder();
+        var embedder = new CachedSentenceEmbedder(inner, directory);
+        var vectors = embedder.Encode(texts);
+        context.Progress($"embedded {texts.Count:N0} texts with MiniLM ({embedder.Hits:N0} from the cache in {directory})");
+        return DenseMatrix.FromRowMajor(vectors.SelectMany(v => v).ToArray(), embedder.Dimension);
+    }
+
+    /// <summary>Refuses NaN or infinite features, naming the first offending row of <paramref name="source"/>.</summary>
+    public static void RequireFinite(FeatureMatrix features, string source, string column)
+    {
+        ReadOnlySpan<float> values = features switch
+        {
+            DenseMatrix d => d.Values,
+            SparseMatrix s => s.Values,
+            _ => throw new ArgumentException($"unsupported feature matrix {features.GetType().Name}."),
+        };
+        int bad = -1;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                bad = i;
+                break;
+            }
+        }
+
+        if (bad < 0)
+        {
+            return;
+        }
+
+        long row = features is DenseMatrix ? (bad / features.ColumnCount) + 1 : SparseRow((SparseMatrix)features, bad) + 1;
+        throw new DataFormatException($"the text's features are {values[bad].ToString(CultureInfo.InvariantCulture)} (not finite).", source, row, column);
+    }
+
+    private static int SparseRow(SparseMatrix s, int valueIndex)
+    {
+        var pointers = s.RowPointers;
+        int row = 0;
+        while (row + 1 < pointers.Length && pointers[row + 1] <= valueIndex)
+        {
+            row++;
+        }
+
+        return row;
+    }
+
+    /// <summary>Reads one non-empty text per row of a CSV/TSV/JSONL file.</summary>
+    public static string[] ReadTexts(string path, string column)
+    {
+        using var reader = TabularReader.Open(path);
+        reader.RequireColumn(column);
+        var texts = new List<string>();
+        foreach (var record in reader.ReadRecords())
+        {
+            var text = record[column];
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new DataFormatException("the text is empty; every row needs a text to featurise.", path, record.Row, column);
+            }
+
+            texts.Add(text);
+        }
+
+        if (texts.Count == 0)
+        {
+            throw new DataFormatException("the file has no data rows.", path);
+        }
+
+        return [.. texts];
+    }
+
+    /// <summary>Checks that probabilities match the data row for row.</summary>
+    public static void RequireRows(ProbabilisticLabels labels, int rows, string labelsPath, string dataPath)
+    {
+        if (labels.RowCount != rows)
+        {
+            throw new DataFormatException(
+                $"{labels.RowCount:N0} probability rows but {rows:N0} data rows in {dataPath}; they must match row for row.", labelsPath);
+        }
+    }
+
+    /// <summary>Featurises texts with a fitted bundle's featurizer and refuses non-finite features.</summary>
+    public static FeatureMatrix Featurize(TextModelBundle bundle, IReadOnlyList<string> texts, string dataPath, string column, CliContext context)
+    {
+        FeatureMatrix features = bundle.TfIdf is { } tfidf ? tfidf.Transform(texts) : Embed(texts, context);
+        RequireFinite(features, dataPath, column);
+        return features;
+    }
+}
