@@ -22,6 +22,9 @@ internal static class EndModelFactory
     /// <summary>Environment variable naming the embedding cache directory (default: the user's cache folder).</summary>
     public const string CacheVariable = "SKEIN_EMBEDDING_CACHE";
 
+    private static readonly int[] SoftmaxBudgets = [25, 50, 100, 200];
+    private static readonly int[] MlpBudgets = [5, 10, 20, 40];
+
     public static Option<string> Features(bool required)
     {
         var option = new Option<string>("--features")
@@ -61,6 +64,17 @@ internal static class EndModelFactory
     {
         Softmax => new SoftmaxRegression(new SoftmaxRegressionOptions { Seed = seed, ValidationFraction = validFraction }),
         Mlp => new Mlp(new MlpOptions { Seed = seed, ValidationFraction = validFraction }),
+        _ => throw new UsageException($"unknown end model '{model}'; expected softmax or mlp."),
+    };
+
+    /// <summary>
+    /// The same model at growing budgets (softmax: 25–200 L-BFGS iterations; mlp: 5–40 epochs), none holding out
+    /// rows: <c>skein wrench</c> keeps the one scoring best on valid, i.e. early stopping on WRENCH's metric.
+    /// </summary>
+    public static IReadOnlyList<IEndModelTrainer> BudgetLadder(string model, int seed) => model switch
+    {
+        Softmax => [.. SoftmaxBudgets.Select(n => new SoftmaxRegression(new SoftmaxRegressionOptions { Seed = seed, MaxIterations = n }))],
+        Mlp => [.. MlpBudgets.Select(n => new Mlp(new MlpOptions { Seed = seed, Epochs = n }))],
         _ => throw new UsageException($"unknown end model '{model}'; expected softmax or mlp."),
     };
 

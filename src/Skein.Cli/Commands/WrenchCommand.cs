@@ -96,8 +96,7 @@ internal static class WrenchCommand
             ? Featurizer.FromFunction<string>(texts => EndModelFactory.Embed(texts, context))
             : Featurizer.TfIdf<string>(text => text, EndModelFactory.TfIdfOptions(model)),
 
-        // valid.json is the early-stopping set, so no fraction of train is held out.
-        Trainer = EndModelFactory.Trainer(model, seed ?? 0, validFraction: 0),
+        Trainers = EndModelFactory.BudgetLadder(model, seed ?? 0),
     };
 
     internal static string MetricName(WrenchMetric metric) => metric == WrenchMetric.F1 ? "f1" : "acc";
@@ -122,7 +121,7 @@ internal static class WrenchCommand
 
         if (r.EndModel is { } e)
         {
-            context.Progress($"end model {e.Name} on {e.FeaturesName}: {e.TrainRows:N0} covered train rows, {e.Model.History.Count} epochs, {e.FitSeconds:F1} s");
+            context.Progress($"end model {e.Name} on {e.FeaturesName}: {e.TrainRows:N0} covered train rows, chose {e.Model.History.Count} epochs on valid, {e.FitSeconds:F1} s");
         }
     }
 

@@ -224,12 +224,34 @@ public static class WrenchProtocol
         var featurizer = options.Featurizer.Fit(trainTexts);
         var x = featurizer.Transform(trainTexts);
         FeatureMatrix? validX = splits.Valid is { } valid ? featurizer.Transform(Texts(valid, null)) : null;
-        var validation = splits.Valid is { } v2 ? new ValidationSet(validX!, OneHot(v2.Gold, k)) : null;
-        var model = options.Trainer.Fit(x, ProbabilisticLabels.FromRowMajor(labels, k), null, validation);
+        var soft = ProbabilisticLabels.FromRowMajor(labels, k);
+        if (options.Trainers.Count == 0)
+        {
+            throw new ArgumentException("The end model needs at least one candidate trainer.", nameof(options));
+        }
+
+        EndModel? model = null;
+        double? validScore = null;
+        int chosen = 0;
+        for (int c = 0; c < options.Trainers.Count; c++)
+        {
+            // Without valid.json there is nothing to select on: only the last (full-budget) candidate is fitted.
+            if (splits.Valid is null && c < options.Trainers.Count - 1)
+            {
+                continue;
+            }
+
+            var candidate = options.Trainers[c].Fit(x, soft);
+            double? score = splits.Valid is { } v ? Score(v.Gold, candidate.PredictProba(validX!), metric) : null;
+            if (model is null || score > validScore)
+            {
+                (model, validScore, chosen) = (candidate, score, c);
+            }
+        }
+
         double fitSeconds = clock.Elapsed.TotalSeconds;
-        double? validScore = splits.Valid is { } v3 ? Score(v3.Gold, model.PredictProba(validX!), metric) : null;
-        double? testScore = splits.Test is { } t ? Score(t.Gold, model.PredictProba(featurizer.Transform(Texts(t, null))), metric) : null;
-        return new WrenchEndModelResult(options.Name, options.FeaturesName, rows.Count, validScore, testScore, fitSeconds, model);
+        double? testScore = splits.Test is { } t ? Score(t.Gold, model!.PredictProba(featurizer.Transform(Texts(t, null))), metric) : null;
+        return new WrenchEndModelResult(options.Name, options.FeaturesName, rows.Count, validScore, testScore, fitSeconds, chosen, model!);
     }
 
     private static string[] Texts(WrenchDataset split, int[]? rows)
@@ -245,17 +267,6 @@ public static class WrenchProtocol
         }
 
         return texts;
-    }
-
-    private static ProbabilisticLabels OneHot(IReadOnlyList<int> gold, int k)
-    {
-        var values = new double[gold.Count * k];
-        for (int i = 0; i < gold.Count; i++)
-        {
-            values[(i * k) + gold[i]] = 1;
-        }
-
-        return ProbabilisticLabels.FromRowMajor(values, k);
     }
 
     private sealed record Splits(WrenchDataset Train, WrenchDataset? Valid, WrenchDataset? Test);

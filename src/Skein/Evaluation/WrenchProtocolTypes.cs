@@ -77,10 +77,13 @@ public sealed record WrenchEndModelOptions
     public required IFeaturizer<string> Featurizer { get; init; }
 
     /// <summary>
-    /// The trainer. valid.json (gold labels, one-hot) is passed as its explicit validation set for early stopping,
-    /// so it should hold out no fraction of train itself.
+    /// Candidate trainers, usually one model at growing training budgets (iterations or epochs). Each is fitted on
+    /// all the train rows; the one whose predictions score best on valid.json is kept (ties keep the earlier), which
+    /// is early stopping on WRENCH's valid metric. Without valid.json the last candidate is kept.
     /// </summary>
-    public required IEndModelTrainer Trainer { get; init; }
+    /// <remarks>Selection is by the metric, not the trainers' own validation loss: on noisy labels the gold
+    /// validation loss bottoms out long before accuracy does (trec: 32% vs 50% accuracy).</remarks>
+    public required IReadOnlyList<IEndModelTrainer> Trainers { get; init; }
 
     /// <summary>Train only on rows some LF covers (WRENCH's default for the second stage); default true.</summary>
     public bool DropUncovered { get; init; } = true;
@@ -92,9 +95,10 @@ public sealed record WrenchEndModelOptions
 /// <param name="TrainRows">Train rows it learned from (covered rows, labeled ids dropped as for the label model).</param>
 /// <param name="Valid">Score on every row of valid.json in percent; null without valid.json.</param>
 /// <param name="Test">Score on every row of test.json in percent; null without test.json.</param>
-/// <param name="FitSeconds">Wall time of featurising every split and training.</param>
+/// <param name="FitSeconds">Wall time of featurising every split and training every candidate.</param>
+/// <param name="Candidate">0-based index of the chosen trainer among <see cref="WrenchEndModelOptions.Trainers"/>.</param>
 /// <param name="Model">The fitted end model.</param>
-public sealed record WrenchEndModelResult(string Name, string FeaturesName, int TrainRows, double? Valid, double? Test, double FitSeconds, EndModel Model);
+public sealed record WrenchEndModelResult(string Name, string FeaturesName, int TrainRows, double? Valid, double? Test, double FitSeconds, int Candidate, EndModel Model);
 
 /// <summary>One grid point tried by the search, with its valid score.</summary>
 /// <param name="HyperParameters">The point's settings.</param>
