@@ -12,7 +12,7 @@ internal static class PredictCommand
     public static Command Create(CliContext context)
     {
         var data = new Option<FileInfo>("--data", "-d") { Description = "Texts: a .csv, .tsv or .jsonl file with a header.", Required = true };
-        var column = new Option<string?>("--text-column", "-c") { Description = "The column holding the text; default: the one the model was trained on." };
+        var column = new Option<string?>("--text-column", "-t") { Description = "The column holding the text; default: the one the model was trained on." };
         var model = new Option<FileInfo>("--model", "-m") { Description = "Model JSON written by skein train.", Required = true };
         var output = new Option<FileInfo>("--out", "-o") { Description = "Probabilities CSV to write (header p0,…; written atomically).", Required = true };
         var quiet = CommonOptions.Quiet();

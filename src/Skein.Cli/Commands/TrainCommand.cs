@@ -15,7 +15,7 @@ internal static class TrainCommand
     public static Command Create(CliContext context)
     {
         var data = new Option<FileInfo>("--data", "-d") { Description = "Texts: a .csv, .tsv or .jsonl file with a header.", Required = true };
-        var column = new Option<string>("--text-column", "-c") { Description = "The column holding the text.", Required = true };
+        var column = new Option<string>("--text-column", "-t") { Description = "The column holding the text.", Required = true };
         var labels = new Option<FileInfo>("--labels", "-l")
         {
             Description = "Probabilities CSV (e.g. from skein fit --out): one row per data row, one probability per class, rows summing to 1.",

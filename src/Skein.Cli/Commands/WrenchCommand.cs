@@ -38,9 +38,9 @@ internal static class WrenchCommand
         };
         drop.AcceptOnlyFromAmong("auto", "yes", "no");
         var endModel = EndModelFactory.Model("--end-model", required: false);
-        endModel.Description = "Also train an end model on the label model's probabilities of the covered train rows (early-stopped on valid) and score it: " + endModel.Description;
+        endModel.Description = "Also train an end model (softmax or mlp) on the label model's probabilities of the covered train rows, pick its training budget by valid score, and score it on valid and test.";
         var features = EndModelFactory.Features(required: false);
-        features.Description = "Features of data.text for --end-model (default tfidf): " + features.Description;
+        features.Description = "Features of data.text for --end-model: tfidf (hashed n-grams) or minilm (sentence embeddings).";
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var quiet = CommonOptions.Quiet();
 
