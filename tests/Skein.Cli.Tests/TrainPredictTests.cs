@@ -158,4 +158,13 @@ public sealed class TrainPredictTests : IDisposable
         AssertFails(CliRun.Invoke("predict", "--data", _dir.File("b.csv", "text\nhello\n\"  \"\n"), "--model", model, "--out", _dir.Combine("out.csv")),
             1, "out.csv", "b.csv", "row 2");
     }
+
+    [Fact]
+    public void NonFiniteEmbeddings_NameTheDataRow()
+    {
+        float[][] vectors = [[0f, 1f], [1f, 0f], [0f, float.NaN]];
+        var e = Assert.Throws<Skein.IO.DataFormatException>(() => Commands.EndModelFactory.RequireFinite(vectors, "d.csv", "text"));
+        Assert.Contains("d.csv, row 3, column 'text'", e.Message, StringComparison.Ordinal);
+        Commands.EndModelFactory.RequireFinite([[0f, float.MaxValue]], "d.csv", "text");
+    }
 }

@@ -79,7 +79,7 @@ internal static class EndModelFactory
     };
 
     /// <summary>Embeds texts with the bundled MiniLM, reusing the on-disk cache.</summary>
-    public static DenseMatrix Embed(IReadOnlyList<string> texts, CliContext context)
+    public static DenseMatrix Embed(IReadOnlyList<string> texts, CliContext context, string source, string column)
     {
         var directory = Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } configured
             ? configured
@@ -87,48 +87,29 @@ internal static class EndModelFactory
         using var inner = new SentenceEmbedder();
         var embedder = new CachedSentenceEmbedder(inner, directory);
         var vectors = embedder.Encode(texts);
+        RequireFinite(vectors, source, column);
         context.Progress($"embedded {texts.Count:N0} texts with MiniLM ({embedder.Hits:N0} from the cache in {directory})");
         return DenseMatrix.FromRowMajor(vectors.SelectMany(v => v).ToArray(), embedder.Dimension);
     }
 
-    /// <summary>Refuses NaN or infinite features, naming the first offending row of <paramref name="source"/>.</summary>
-    public static void RequireFinite(FeatureMatrix features, string source, string column)
+    /// <summary>
+    /// Refuses NaN or infinite embeddings, naming the row of <paramref name="source"/>. Checked on the raw vectors
+    /// because the feature matrices refuse such values at construction with a message that cannot name the file.
+    /// (TF-IDF values are finite by construction.)
+    /// </summary>
+    public static void RequireFinite(IReadOnlyList<float[]> vectors, string source, string column)
     {
-        ReadOnlySpan<float> values = features switch
+        for (int i = 0; i < vectors.Count; i++)
         {
-            DenseMatrix d => d.Values,
-            SparseMatrix s => s.Values,
-            _ => throw new ArgumentException($"unsupported feature matrix {features.GetType().Name}."),
-        };
-        int bad = -1;
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
+            foreach (var v in vectors[i])
             {
-                bad = i;
-                break;
+                if (!float.IsFinite(v))
+                {
+                    throw new DataFormatException(
+                        $"the text's embedding holds {v.ToString(CultureInfo.InvariantCulture)} (not finite).", source, i + 1, column);
+                }
             }
         }
-
-        if (bad < 0)
-        {
-            return;
-        }
-
-        long row = features is DenseMatrix ? (bad / features.ColumnCount) + 1 : SparseRow((SparseMatrix)features, bad) + 1;
-        throw new DataFormatException($"the text's features are {values[bad].ToString(CultureInfo.InvariantCulture)} (not finite).", source, row, column);
-    }
-
-    private static int SparseRow(SparseMatrix s, int valueIndex)
-    {
-        var pointers = s.RowPointers;
-        int row = 0;
-        while (row + 1 < pointers.Length && pointers[row + 1] <= valueIndex)
-        {
-            row++;
-        }
-
-        return row;
     }
 
     /// <summary>Reads one non-empty text per row of a CSV/TSV/JSONL file.</summary>
@@ -166,11 +147,9 @@ internal static class EndModelFactory
         }
     }
 
-    /// <summary>Featurises texts with a fitted bundle's featurizer and refuses non-finite features.</summary>
+    /// <summary>Featurises texts with a fitted bundle's featurizer.</summary>
     public static FeatureMatrix Featurize(TextModelBundle bundle, IReadOnlyList<string> texts, string dataPath, string column, CliContext context)
     {
-        FeatureMatrix features = bundle.TfIdf is { } tfidf ? tfidf.Transform(texts) : Embed(texts, context);
-        RequireFinite(features, dataPath, column);
-        return features;
+        return bundle.TfIdf is { } tfidf ? tfidf.Transform(texts) : Embed(texts, context, dataPath, column);
     }
 }

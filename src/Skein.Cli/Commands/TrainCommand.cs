@@ -63,10 +63,9 @@ internal static class TrainCommand
             }
             else
             {
-                x = EndModelFactory.Embed(texts, context);
+                x = EndModelFactory.Embed(texts, context, dataPath, textColumn);
             }
 
-            EndModelFactory.RequireFinite(x, dataPath, textColumn);
             var fitted = EndModelFactory.Trainer(modelName, parse.GetValue(seed), fraction).Fit(x, probabilities);
             var bundle = new TextModelBundle(featureName, tfidf, tfidf is null ? SentenceEmbedder.BundledModelName : null, fitted, textColumn);
             var outPath = parse.GetRequiredValue(output).FullName;

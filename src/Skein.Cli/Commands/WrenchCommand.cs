@@ -93,7 +93,7 @@ internal static class WrenchCommand
         Name = model,
         FeaturesName = features,
         Featurizer = features == EndModelFactory.MiniLm
-            ? Featurizer.FromFunction<string>(texts => EndModelFactory.Embed(texts, context))
+            ? Featurizer.FromFunction<string>(texts => EndModelFactory.Embed(texts, context, "data.text", "data.text"))
             : Featurizer.TfIdf<string>(text => text, EndModelFactory.TfIdfOptions(model)),
 
         Trainers = EndModelFactory.BudgetLadder(model, seed ?? 0),
