@@ -23,6 +23,8 @@ public static class SkeinApp
             AnalyzeCommand.Create(context),
             WrenchCommand.Create(context),
             FitCommand.Create(context),
+            TrainCommand.Create(context),
+            PredictCommand.Create(context),
         };
 
         var parsed = root.Parse(args);

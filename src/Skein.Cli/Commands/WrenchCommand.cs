@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Skein.Evaluation;
+using Skein.Pipeline;
 using Spectre.Console;
 
 namespace Skein.Cli.Commands;
@@ -36,12 +37,16 @@ internal static class WrenchCommand
             DefaultValueFactory = _ => "auto",
         };
         drop.AcceptOnlyFromAmong("auto", "yes", "no");
+        var endModel = EndModelFactory.Model("--end-model", required: false);
+        endModel.Description = "Also train an end model (softmax or mlp) on the label model's probabilities of the covered train rows, pick its training budget by valid score, and score it on valid and test.";
+        var features = EndModelFactory.Features(required: false);
+        features.Description = "Features of data.text for --end-model: tfidf (hashed n-grams) or minilm (sentence embeddings).";
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("wrench", "Evaluate a label model with WRENCH's protocol: fit on train, class balance from valid, SHA1 tie-break, score every valid/test row.")
         {
-            directory, model, metric, seed, search, drop, json, quiet,
+            directory, model, metric, seed, search, drop, endModel, features, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -64,6 +69,7 @@ internal static class WrenchCommand
                     "no" => LabeledIdsPolicy.Keep,
                     _ => LabeledIdsPolicy.Auto,
                 },
+                EndModel = parse.GetValue(endModel) is { } name ? EndModelOptions(context, name, parse.GetValue(features)!, parse.GetValue(seed)) : null,
             };
 
             var result = LabelModelOptions.Unavailable(() => WrenchProtocol.Run(dir.FullName, options));
@@ -81,6 +87,17 @@ internal static class WrenchCommand
         });
         return command;
     }
+
+    private static WrenchEndModelOptions EndModelOptions(CliContext context, string model, string features, int? seed) => new()
+    {
+        Name = model,
+        FeaturesName = features,
+        Featurizer = features == EndModelFactory.MiniLm
+            ? Featurizer.FromFunction<string>(texts => EndModelFactory.Embed(texts, context, "data.text", "data.text"))
+            : Featurizer.TfIdf<string>(text => text, EndModelFactory.TfIdfOptions(model)),
+
+        Trainers = EndModelFactory.BudgetLadder(model, seed ?? 0),
+    };
 
     internal static string MetricName(WrenchMetric metric) => metric == WrenchMetric.F1 ? "f1" : "acc";
 
@@ -101,6 +118,11 @@ internal static class WrenchCommand
         {
             context.Progress($"chosen on valid: {(r.HyperParameters.Count == 0 ? "defaults (no search space)" : string.Join(" ", r.HyperParameters))}");
         }
+
+        if (r.EndModel is { } e)
+        {
+            context.Progress($"end model {e.Name} on {e.FeaturesName}: {e.TrainRows:N0} covered train rows, chose {e.Model.History.Count} epochs on valid, {e.FitSeconds:F1} s");
+        }
     }
 
     private static void WriteJson(TextWriter output, WrenchResult r)
@@ -115,6 +137,15 @@ internal static class WrenchCommand
             WriteNullable(writer, "valid", r.Valid);
             WriteNullable(writer, "test", r.Test);
             writer.WriteNumber("fit_seconds", r.FitSeconds);
+            if (r.EndModel is { } e)
+            {
+                writer.WriteString("end_model", e.Name);
+                writer.WriteString("features", e.FeaturesName);
+                WriteNullable(writer, "end_model_valid", e.Valid);
+                WriteNullable(writer, "end_model_test", e.Test);
+                writer.WriteNumber("end_model_fit_seconds", e.FitSeconds);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -135,9 +166,14 @@ internal static class WrenchCommand
 
     private static void WriteTable(CliContext context, WrenchResult r)
     {
-        var table = new Table().AddColumns("dataset", "label model", "metric", "valid", "test", "fit s");
+        var table = new Table().AddColumns("dataset", "model", "metric", "valid", "test", "fit s");
         table.AddRow(r.Dataset, r.LabelModel, MetricName(r.Metric), Format(r.Valid), Format(r.Test),
             r.FitSeconds.ToString("F3", CultureInfo.InvariantCulture));
+        if (r.EndModel is { } e)
+        {
+            table.AddRow(r.Dataset, $"{e.Name} on {e.FeaturesName}", MetricName(r.Metric), Format(e.Valid), Format(e.Test),
+                e.FitSeconds.ToString("F3", CultureInfo.InvariantCulture));
+        }
         context.Console.Write(table);
     }
 

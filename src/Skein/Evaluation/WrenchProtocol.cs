@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Skein.Data;
+using Skein.EndModels;
+using Skein.Features;
 using Skein.IO;
 using Skein.LabelModels;
 
@@ -110,7 +112,7 @@ public static class WrenchProtocol
         }
 
         spec.RequireLfCount(m);
-        var (train, dropped) = DropLabeledIds(directory, splits.Train, options.LabeledIds, dataset);
+        var (train, dropped, kept) = DropLabeledIds(directory, splits.Train, options.LabeledIds, dataset);
 
         ClassBalance balance;
         ClassBalanceSource balanceSource;
@@ -160,8 +162,10 @@ public static class WrenchProtocol
         }
 
         double? test = splits.Test is { } t ? Score(t.Gold, best!.PredictProba(t.Matrix), metric) : null;
+        var endModel = options.EndModel is { } em ? RunEndModel(em, splits, train, kept, best!, metric) : null;
         return new WrenchResult
         {
+            EndModel = endModel,
             Dataset = dataset,
             LabelModel = spec.Name,
             Metric = metric,
@@ -178,6 +182,91 @@ public static class WrenchProtocol
             HyperParameters = bestPoint,
             SearchPoints = points,
         };
+    }
+
+    /// <summary>
+    /// WRENCH's second stage: the end model learns from the label model's probabilities of the covered train rows
+    /// (the rows the label model was fitted on), early-stops on valid's gold labels and is scored like the label model.
+    /// </summary>
+    private static WrenchEndModelResult RunEndModel(WrenchEndModelOptions options, Splits splits, LabelMatrix train, int[] kept,
+        LabelModel labelModel, WrenchMetric metric)
+    {
+        var clock = Stopwatch.StartNew();
+        var probabilities = labelModel.PredictProba(train);
+        int k = probabilities.Cardinality;
+        var rows = new List<int>();
+        for (int r = 0; r < train.RowCount; r++)
+        {
+            bool covered = false;
+            foreach (var v in train.Row(r))
+            {
+                covered |= v != LabelMatrix.Abstain;
+            }
+
+            if (covered || !options.DropUncovered)
+            {
+                rows.Add(r);
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            throw new DataFormatException("no train row is covered by any LF, so the end model has nothing to learn from.", splits.Train.Path);
+        }
+
+        var labels = new double[rows.Count * k];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            probabilities.Row(rows[i]).CopyTo(labels.AsSpan(i * k, k));
+        }
+
+        var trainTexts = Texts(splits.Train, [.. rows.Select(r => kept[r])]);
+        var featurizer = options.Featurizer.Fit(trainTexts);
+        var x = featurizer.Transform(trainTexts);
+        FeatureMatrix? validX = splits.Valid is { } valid ? featurizer.Transform(Texts(valid, null)) : null;
+        var soft = ProbabilisticLabels.FromRowMajor(labels, k);
+        if (options.Trainers.Count == 0)
+        {
+            throw new ArgumentException("The end model needs at least one candidate trainer.", nameof(options));
+        }
+
+        EndModel? model = null;
+        double? validScore = null;
+        int chosen = 0;
+        for (int c = 0; c < options.Trainers.Count; c++)
+        {
+            // Without valid.json there is nothing to select on: only the last (full-budget) candidate is fitted.
+            if (splits.Valid is null && c < options.Trainers.Count - 1)
+            {
+                continue;
+            }
+
+            var candidate = options.Trainers[c].Fit(x, soft);
+            double? score = splits.Valid is { } v ? Score(v.Gold, candidate.PredictProba(validX!), metric) : null;
+            if (model is null || score > validScore)
+            {
+                (model, validScore, chosen) = (candidate, score, c);
+            }
+        }
+
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+        double? testScore = splits.Test is { } t ? Score(t.Gold, model!.PredictProba(featurizer.Transform(Texts(t, null))), metric) : null;
+        return new WrenchEndModelResult(options.Name, options.FeaturesName, rows.Count, validScore, testScore, fitSeconds, chosen, model!);
+    }
+
+    private static string[] Texts(WrenchDataset split, int[]? rows)
+    {
+        var indices = rows ?? [.. Enumerable.Range(0, split.Texts.Count)];
+        var texts = new string[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            texts[i] = split.Texts[indices[i]] is { Length: > 0 } text
+                ? text
+                : throw new DataFormatException($"item \"{split.Ids[indices[i]]}\" has no data.text; the end model needs every text.",
+                    split.Path, indices[i] + 1, "data.text");
+        }
+
+        return texts;
     }
 
     private sealed record Splits(WrenchDataset Train, WrenchDataset? Valid, WrenchDataset? Test);
@@ -253,7 +342,7 @@ public static class WrenchProtocol
         }
     }
 
-    private static (LabelMatrix Train, int Dropped) DropLabeledIds(string directory, WrenchDataset train, LabeledIdsPolicy policy, string dataset)
+    private static (LabelMatrix Train, int Dropped, int[] Kept) DropLabeledIds(string directory, WrenchDataset train, LabeledIdsPolicy policy, string dataset)
     {
         if (!Enum.IsDefined(policy))
         {
@@ -264,7 +353,7 @@ public static class WrenchProtocol
         bool drop = policy == LabeledIdsPolicy.Drop || (policy == LabeledIdsPolicy.Auto && DropsLabeledIdsByDefault(dataset) && File.Exists(path));
         if (!drop)
         {
-            return (train.Matrix, 0);
+            return (train.Matrix, 0, [.. Enumerable.Range(0, train.Matrix.RowCount)]);
         }
 
         var ids = ReadLabeledIds(path);
@@ -302,7 +391,8 @@ public static class WrenchProtocol
             }
         }
 
-        return (LabelMatrix.FromRowMajor(votes, train.Matrix.LfNames, train.Matrix.Cardinality), remove.Length - keep);
+        int[] kept = [.. Enumerable.Range(0, remove.Length).Where(i => !remove[i])];
+        return (LabelMatrix.FromRowMajor(votes, train.Matrix.LfNames, train.Matrix.Cardinality), remove.Length - keep, kept);
     }
 
     /// <summary>Reads <c>{"labeled_ids": ["4502", …]}</c>; ids may be strings or integers.</summary>

@@ -1,3 +1,6 @@
+using Skein.EndModels;
+using Skein.Pipeline;
+
 namespace Skein.Evaluation;
 
 /// <summary>How a WRENCH split is scored.</summary>
@@ -56,7 +59,46 @@ public sealed record WrenchProtocolOptions
 
     /// <summary>The data set's name; null (default) = <see cref="WrenchProtocol.DatasetNameOf"/> of the directory.</summary>
     public string? DatasetName { get; init; }
+
+    /// <summary>Also train and score an end model on the label model's probabilities (WRENCH's two-stage setting); null = no.</summary>
+    public WrenchEndModelOptions? EndModel { get; init; }
 }
+
+/// <summary>The end model of a two-stage WRENCH run: features of <c>data.text</c> and a trainer.</summary>
+public sealed record WrenchEndModelOptions
+{
+    /// <summary>The end model's name for reports (e.g. "softmax").</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The features' name for reports (e.g. "tfidf").</summary>
+    public required string FeaturesName { get; init; }
+
+    /// <summary>Fitted on the train texts the end model learns from, then applied to valid and test.</summary>
+    public required IFeaturizer<string> Featurizer { get; init; }
+
+    /// <summary>
+    /// Candidate trainers, usually one model at growing training budgets (iterations or epochs). Each is fitted on
+    /// all the train rows; the one whose predictions score best on valid.json is kept (ties keep the earlier), which
+    /// is early stopping on WRENCH's valid metric. Without valid.json the last candidate is kept.
+    /// </summary>
+    /// <remarks>Selection is by the metric, not the trainers' own validation loss: on noisy labels the gold
+    /// validation loss bottoms out long before accuracy does (trec: 32% vs 50% accuracy).</remarks>
+    public required IReadOnlyList<IEndModelTrainer> Trainers { get; init; }
+
+    /// <summary>Train only on rows some LF covers (WRENCH's default for the second stage); default true.</summary>
+    public bool DropUncovered { get; init; } = true;
+}
+
+/// <summary>The end model's part of a <see cref="WrenchResult"/>.</summary>
+/// <param name="Name">The end model's name.</param>
+/// <param name="FeaturesName">The features' name.</param>
+/// <param name="TrainRows">Train rows it learned from (covered rows, labeled ids dropped as for the label model).</param>
+/// <param name="Valid">Score on every row of valid.json in percent; null without valid.json.</param>
+/// <param name="Test">Score on every row of test.json in percent; null without test.json.</param>
+/// <param name="FitSeconds">Wall time of featurising every split and training every candidate.</param>
+/// <param name="Candidate">0-based index of the chosen trainer among <see cref="WrenchEndModelOptions.Trainers"/>.</param>
+/// <param name="Model">The fitted end model.</param>
+public sealed record WrenchEndModelResult(string Name, string FeaturesName, int TrainRows, double? Valid, double? Test, double FitSeconds, int Candidate, EndModel Model);
 
 /// <summary>One grid point tried by the search, with its valid score.</summary>
 /// <param name="HyperParameters">The point's settings.</param>
@@ -111,4 +153,7 @@ public sealed record WrenchResult
 
     /// <summary>Every grid point tried, in grid order; empty without a search.</summary>
     public required IReadOnlyList<WrenchSearchPoint> SearchPoints { get; init; }
+
+    /// <summary>The end model's scores when <see cref="WrenchProtocolOptions.EndModel"/> was set; otherwise null.</summary>
+    public WrenchEndModelResult? EndModel { get; init; }
 }
