@@ -23,6 +23,7 @@ public static class SkeinApp
             AnalyzeCommand.Create(context),
             WrenchCommand.Create(context),
             FitCommand.Create(context),
+            DemoCommand.Create(context),
         };
 
         var parsed = root.Parse(args);
