@@ -84,6 +84,19 @@ internal static class DemoPipeline
             all.AddRange(YouTubeComments.Read(file));
         }
 
+        // Never train on a test comment: bundled comments whose id is in the test file are left out
+        // (so --test with one bundled video gives a leave-one-video-out check).
+        if (test is not null)
+        {
+            var testIds = test.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            int before = all.Count;
+            all.RemoveAll(c => testIds.Contains(c.Id));
+            if (all.Count < before)
+            {
+                progress($"left out {before - all.Count:N0} bundled comments that are in the test file");
+            }
+        }
+
         progress($"read {all.Count:N0} bundled comments{(test is null ? "" : $" and {test.Count:N0} test comments from {Path.GetFileName(options.TestFile)}")}");
 
         // Fixed-seed shuffle, then train / dev.
