@@ -9,7 +9,10 @@ internal static class DemoRunOnce
     private static readonly Lazy<(CliRun Run, string OutDir)> Lazy = new(() =>
     {
         var outDir = Path.Combine(Path.GetTempPath(), "skein-demo-tests");
-        File.Delete(Path.Combine(outDir, "report.html"));
+        if (File.Exists(Path.Combine(outDir, "report.html")))
+        {
+            File.Delete(Path.Combine(outDir, "report.html"));
+        }
         return (CliRun.Invoke("demo", "--out", outDir, "--json"), outDir);
     });
 
