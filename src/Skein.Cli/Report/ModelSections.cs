@@ -24,15 +24,15 @@ internal static class ModelSections
                 $"the dev split ({result.DevCount:N0} comments) picks the label model and early-stops the end model" +
                 (hasTest ? $"; the test file ({result.TestCount:N0} comments) is scored once." : "."));
         var rows = ScoreRows(result).ToArray();
-        var headers = new List<string> { "Role", "Model", "Dev accuracy" };
+        var headers = new List<string> { "#", "Model", "Role", "Dev accuracy" };
         if (hasTest)
         {
             headers.Add("Test accuracy");
         }
 
-        report.Table("model-accuracy", headers, rows.Select(r =>
+        report.Table("model-accuracy", headers, rows.Select((r, i) =>
         {
-            var row = new List<string> { r.Role, r.Score.Name, Fmt(r.Score.DevAccuracy) };
+            var row = new List<string> { (i + 1).ToString(CultureInfo.InvariantCulture), r.Score.Name, r.Role, Fmt(r.Score.DevAccuracy) };
             if (hasTest)
             {
                 row.Add(Fmt(r.Score.TestAccuracy!.Value));
