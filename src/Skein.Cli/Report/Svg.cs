@@ -145,7 +145,8 @@ internal static class Svg
             }
         }
 
-        Legend(svg, series.Select(s => s.Name).ToArray(), left + 8, 14);
+        // Start the legend after the y-axis title, which sits on the same line.
+        Legend(svg, series.Select(s => s.Name).ToArray(), Math.Max(left + 8, 24 + (int)(yTitle.Length * 6.5)), 14);
         return Close(svg);
     }
 
