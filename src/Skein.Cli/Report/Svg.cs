@@ -28,7 +28,10 @@ internal static class Svg
     public static string BarChart(string id, string title, IReadOnlyList<string> categories, IReadOnlyList<Series> series,
         double max = 1, bool percent = true)
     {
-        const int height = 260, top = 30, bottom = 70, left = 48;
+        const int height = 260, top = 30, bottom = 70;
+
+        // The first category's label is rotated -35° to the left of its bar: widen the margin so it is not clipped.
+        int left = Math.Max(48, categories.Count == 0 ? 0 : (int)(categories[0].Length * 4.6));
         int groupWidth = Math.Max(36, (series.Count * 14) + 16);
         int width = left + 20 + (categories.Count * groupWidth);
         double plot = height - top - bottom;
@@ -142,7 +145,8 @@ internal static class Svg
             }
         }
 
-        Legend(svg, series.Select(s => s.Name).ToArray(), left + 8, 14);
+        // Start the legend after the y-axis title, which sits on the same line.
+        Legend(svg, series.Select(s => s.Name).ToArray(), Math.Max(left + 8, 24 + (int)(yTitle.Length * 6.5)), 14);
         return Close(svg);
     }
 
