@@ -131,7 +131,7 @@ public abstract class EndModel
     public static EndModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var document = HashedNGramModel.ParseHeader(stream, FormatName, FormatVersion);
+        using var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion);
         var root = document.RootElement;
         int d = ModelJson.GetInt(root, "featureCount");
         int k = ModelJson.GetInt(root, "cardinality");

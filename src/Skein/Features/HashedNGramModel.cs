@@ -117,7 +117,7 @@ public sealed class HashedNGramModel
     public static HashedNGramModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var document = ParseHeader(stream, FormatName, FormatVersion);
+        using var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion);
         var root = document.RootElement;
         var options = new HashedNGramOptions
         {
@@ -328,48 +328,5 @@ public sealed class HashedNGramModel
         }
 
         return new NGramRange(min, max);
-    }
-
-    /// <summary>Parses a saved JSON object and checks its "format" and "version" header.</summary>
-    internal static JsonDocument ParseHeader(Stream stream, string formatName, int formatVersion)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException($"Not a JSON '{formatName}' file: {e.Message}", inner: e);
-        }
-
-        try
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new DataFormatException($"A saved '{formatName}' must be a JSON object.");
-            }
-
-            var format = ModelJson.GetString(root, "format");
-            if (format != formatName)
-            {
-                throw new DataFormatException($"Expected format '{formatName}', found '{format}'.", column: "format");
-            }
-
-            int version = ModelJson.GetInt(root, "version");
-            if (version != formatVersion)
-            {
-                throw new DataFormatException(
-                    $"'{formatName}' version {version} is not supported (this build reads {formatVersion}).", column: "version");
-            }
-
-            return document;
-        }
-        catch
-        {
-            document.Dispose();
-            throw;
-        }
     }
 }

@@ -130,7 +130,7 @@ public sealed class StandardizerModel
     public static StandardizerModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var document = HashedNGramModel.ParseHeader(stream, FormatName, FormatVersion);
+        using var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion);
         var root = document.RootElement;
         int d = ModelJson.GetInt(root, "columnCount");
         if (d < 1)

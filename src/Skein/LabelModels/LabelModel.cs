@@ -93,37 +93,9 @@ public abstract class LabelModel
     public static LabelModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException($"Not a JSON label model: {e.Message}", inner: e);
-        }
-
-        using (document)
+        using (var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new DataFormatException("A saved label model must be a JSON object.");
-            }
-
-            var format = ModelJson.GetString(root, "format");
-            if (format != FormatName)
-            {
-                throw new DataFormatException($"Expected format '{FormatName}', found '{format}'.", column: "format");
-            }
-
-            int version = ModelJson.GetInt(root, "version");
-            if (version != FormatVersion)
-            {
-                throw new DataFormatException(
-                    $"Label-model format version {version} is not supported (this build reads {FormatVersion}).", column: "version");
-            }
-
             int m = ModelJson.GetInt(root, "lfCount");
             int k = ModelJson.GetInt(root, "cardinality");
             if (m < 1 || k < 2 || k > LabelMatrix.MaxCardinality)

@@ -78,4 +78,47 @@ internal static class ModelJson
             ? result
             : throw new DataFormatException($"Field '{name}' has unknown value '{text}'.", column: name);
     }
+
+    /// <summary>Parses a saved JSON object and checks its "format" and "version" header.</summary>
+    public static JsonDocument ParseHeader(Stream stream, string formatName, int formatVersion)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(stream);
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException($"Not a JSON '{formatName}' file: {e.Message}", inner: e);
+        }
+
+        try
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new DataFormatException($"A saved '{formatName}' must be a JSON object.");
+            }
+
+            var format = ModelJson.GetString(root, "format");
+            if (format != formatName)
+            {
+                throw new DataFormatException($"Expected format '{formatName}', found '{format}'.", column: "format");
+            }
+
+            int version = ModelJson.GetInt(root, "version");
+            if (version != formatVersion)
+            {
+                throw new DataFormatException(
+                    $"'{formatName}' version {version} is not supported (this build reads {formatVersion}).", column: "version");
+            }
+
+            return document;
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
 }
