@@ -143,4 +143,14 @@ public abstract class LabelModel
             throw new ArgumentException($"Cannot fit {modelName} to a label matrix with no rows.", nameof(matrix));
         }
     }
+
+    /// <summary>Rejects statistics of no rows before a fit, like <see cref="RequireRows(LabelMatrix, string)"/>.</summary>
+    internal static void RequireRows(SufficientStatistics statistics, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        if (statistics.RowCount == 0)
+        {
+            throw new ArgumentException($"Cannot fit {modelName} to statistics of no rows.", nameof(statistics));
+        }
+    }
 }

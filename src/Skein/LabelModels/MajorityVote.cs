@@ -65,11 +65,7 @@ public sealed class MajorityVote : ILabelModelTrainer, ISufficientStatisticsTrai
     /// <summary>Fits from sufficient statistics (only their shape is used).</summary>
     public MajorityVoteModel Fit(SufficientStatistics statistics)
     {
-        ArgumentNullException.ThrowIfNull(statistics);
-        if (statistics.RowCount == 0)
-        {
-            throw new ArgumentException("Cannot fit MajorityVote to statistics of no rows.", nameof(statistics));
-        }
+        LabelModel.RequireRows(statistics, nameof(MajorityVote));
 
         return Create(statistics.LfCount, statistics.Cardinality);
     }

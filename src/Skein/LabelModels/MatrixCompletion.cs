@@ -52,11 +52,7 @@ public sealed class MatrixCompletion : ILabelModelTrainer, ISufficientStatistics
     /// <exception cref="ArgumentException">No rows, no joint counts, fewer than 3 LFs, or options that do not fit the shape.</exception>
     public MatrixCompletionModel Fit(SufficientStatistics statistics)
     {
-        ArgumentNullException.ThrowIfNull(statistics);
-        if (statistics.RowCount == 0)
-        {
-            throw new ArgumentException($"Cannot fit {nameof(MatrixCompletion)} to statistics of no rows.", nameof(statistics));
-        }
+        LabelModel.RequireRows(statistics, nameof(MatrixCompletion));
 
         if (!statistics.HasJointCounts)
         {

@@ -112,11 +112,7 @@ public sealed class Triplet : ILabelModelTrainer, ISufficientStatisticsTrainer
     /// </exception>
     public TripletModel Fit(SufficientStatistics statistics)
     {
-        ArgumentNullException.ThrowIfNull(statistics);
-        if (statistics.RowCount == 0)
-        {
-            throw new ArgumentException($"Cannot fit {nameof(Triplet)} to a label matrix with no rows.", nameof(statistics));
-        }
+        LabelModel.RequireRows(statistics, nameof(Triplet));
 
         if (!statistics.HasJointCounts)
         {

@@ -45,11 +45,7 @@ public sealed class WeightedMajorityVote : ILabelModelTrainer, ISufficientStatis
     /// <summary>Fits from sufficient statistics (only their shape is used).</summary>
     public WeightedMajorityVoteModel Fit(SufficientStatistics statistics)
     {
-        ArgumentNullException.ThrowIfNull(statistics);
-        if (statistics.RowCount == 0)
-        {
-            throw new ArgumentException("Cannot fit WeightedMajorityVote to statistics of no rows.", nameof(statistics));
-        }
+        LabelModel.RequireRows(statistics, nameof(WeightedMajorityVote));
 
         return Create(statistics.LfCount, statistics.Cardinality);
     }
