@@ -71,6 +71,7 @@ internal static class AnalyzeCommand
 
             IReadOnlyList<string> sources;
             LabelMatrix matrix;
+            LabelMatrixSummary? summary = null;
             IReadOnlyList<int>? labels = null;
             IReadOnlyList<string>? classNames = null;
             if (parse.GetValue(wrench) is { } wrenchFile)
@@ -114,11 +115,12 @@ internal static class AnalyzeCommand
                     parse.GetValue(threads), Labeling.FaultPolicy.Throw, outPath: null, parse.GetValue(goldColumn), keepMatrix: true);
                 matrix = result.Matrix!;
                 labels = result.Gold;
+                summary = result.Summary; // already computed with the gold column
                 classNames = result.ClassNames;
                 sources = files.Select(f => f.FullName).ToArray();
             }
 
-            var summary = LabelMatrixSummary.Create(matrix, labels);
+            summary ??= LabelMatrixSummary.Create(matrix, labels);
             SummaryWriter.Write(context, summary, parse.GetValue(format), sources, classNames);
             if (parse.GetValue(report) is { } reportFile)
             {
