@@ -54,6 +54,28 @@ internal static class Losses
         return total / weightSum;
     }
 
+    /// <summary>
+    /// As the labels overload, with explicit per-batch-row targets (count×k) and weights (count): the loss and gradient
+    /// of Σ_r w_r·CE(z_r, t_r) / <paramref name="weightSum"/>.
+    /// </summary>
+    public static double Batch(float[] logits, int count, int k, ReadOnlySpan<double> targets, ReadOnlySpan<double> weights, double weightSum, float[] coef)
+    {
+        Span<double> p = stackalloc double[k];
+        double total = 0;
+        for (int r = 0; r < count; r++)
+        {
+            var y = targets.Slice(r * k, k);
+            double w = weights[r];
+            total += w * CrossEntropy(logits.AsSpan(r * k, k), y, p);
+            for (int c = 0; c < k; c++)
+            {
+                coef[(r * k) + c] = (float)(w * (p[c] - y[c]) / weightSum);
+            }
+        }
+
+        return total / weightSum;
+    }
+
     /// <summary>−Σ y_c log softmax(z)_c, computed as Σ y_c (lse − z_c) so a zero-probability class with y_c = 0 costs nothing.</summary>
     public static double CrossEntropy(ReadOnlySpan<float> z, ReadOnlySpan<double> y, Span<double> probs)
     {

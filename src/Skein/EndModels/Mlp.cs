@@ -122,20 +122,30 @@ public sealed class Mlp : IEndModelTrainer
     /// <param name="weights">Optional per-row weights (finite, ≥ 0, not all 0).</param>
     /// <param name="validation">Optional explicit validation set for early stopping.</param>
     /// <exception cref="ArgumentException">No rows, mismatched row counts, bad weights, or both a validation set and a fraction.</exception>
-    public MlpModel Fit(FeatureMatrix features, ProbabilisticLabels labels, IReadOnlyList<double>? weights = null, ValidationSet? validation = null)
+    public MlpModel Fit(FeatureMatrix features, ProbabilisticLabels labels, IReadOnlyList<double>? weights = null, ValidationSet? validation = null) =>
+        Fit(features, labels, weights, validation, objective: null);
+
+    /// <summary>
+    /// Fits the network with an objective that rewrites each minibatch's targets and weights (see
+    /// <see cref="ISoftTargetObjective"/>), optionally starting from a fitted model's weights (fine-tuning) instead of
+    /// a fresh initialisation. Early stopping still uses plain cross-entropy on the validation labels.
+    /// </summary>
+    /// <param name="features">n×d features (dense or sparse).</param>
+    /// <param name="labels">n×k soft labels: the targets the objective starts from.</param>
+    /// <param name="weights">Optional per-row weights (finite, ≥ 0, not all 0).</param>
+    /// <param name="validation">Optional explicit validation set for early stopping.</param>
+    /// <param name="objective">Target/weight rewriting per batch; null trains on <paramref name="labels"/> as given.</param>
+    /// <param name="initialModel">Start from these weights (same layer sizes and activation as the options); null = fresh.</param>
+    /// <exception cref="ArgumentException">As the other overload, or the initial model's shape differs from the options and data.</exception>
+    /// <exception cref="InvalidOperationException">The objective produced a target row that is not a distribution or a negative weight.</exception>
+    public MlpModel Fit(FeatureMatrix features, ProbabilisticLabels labels, IReadOnlyList<double>? weights, ValidationSet? validation,
+        ISoftTargetObjective? objective, MlpModel? initialModel = null)
     {
         var o = Options;
         int seed = o.Seed ?? Random.Shared.Next();
         var data = TrainingData.Prepare(nameof(Mlp), features, labels, weights, validation, o.ValidationFraction, seed);
-        int n = data.RowCount, d = data.Features.ColumnCount, k = data.Labels.Cardinality;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.MaxDegreeOfParallelism };
-        var random = new Random(seed);
-        var net = Network.Initialise([d, .. o.HiddenSizes, k], o.Activation, random);
-        var gradW = net.Weights.Select(w => new float[w.Length]).ToArray();
-        var gradB = net.Biases.Select(b => new float[b.Length]).ToArray();
-        var adam = new Adam(net, o);
-        var order = FeatureMatrix.AllRows(n);
-        var batch = new int[Math.Min(o.BatchSize, n)];
+        var session = new Session(o, data, seed, initialModel?.Network);
+        int d = data.Features.ColumnCount, k = data.Labels.Cardinality;
         var history = new List<EpochRecord>();
         Network? best = null;
         double bestValidation = double.PositiveInfinity;
@@ -143,44 +153,17 @@ public sealed class Mlp : IEndModelTrainer
 
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
-            for (int i = n - 1; i > 0; i--)
-            {
-                int j = random.Next(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
-            }
-
-            double epochLoss = 0;
-            for (int start = 0; start < n; start += batch.Length)
-            {
-                int count = Math.Min(batch.Length, n - start);
-                Array.Copy(order, start, batch, 0, count);
-                double batchWeight = 0;
-                for (int r = 0; r < count; r++)
-                {
-                    batchWeight += data.Weights[batch[r]];
-                }
-
-                var masks = o.Dropout > 0 ? DropoutMasks(net, count, o.Dropout, random) : null;
-                if (batchWeight == 0)
-                {
-                    continue;
-                }
-
-                epochLoss += batchWeight * net.LossAndGradient(data.Features, batch, count, data.Labels, data.Weights, batchWeight,
-                    masks, o.WeightDecay, gradW, gradB, parallel, out _);
-                adam.Step(net, gradW, gradB);
-            }
-
+            double trainLoss = session.RunEpoch(epoch, objective);
             double? valLoss = null, valAcc = null;
             bool stop = false;
             if (data.Validation is { } val)
             {
-                (double l, double a) = Losses.Evaluate(new MlpModel(d, k, seed, [], net), val.Features, val.Labels, parallel);
+                (double l, double a) = Losses.Evaluate(new MlpModel(d, k, seed, [], session.Net), val.Features, val.Labels, session.Parallel);
                 (valLoss, valAcc) = (l, a);
                 if (l < bestValidation)
                 {
                     bestValidation = l;
-                    best = net.Clone();
+                    best = session.Net.Clone();
                     sinceBest = 0;
                 }
                 else
@@ -189,15 +172,202 @@ public sealed class Mlp : IEndModelTrainer
                 }
             }
 
-            history.Add(new EpochRecord(epoch, epochLoss / data.WeightSum, valLoss, valAcc));
+            history.Add(new EpochRecord(epoch, trainLoss, valLoss, valAcc));
             if (stop)
             {
                 break;
             }
         }
 
-        var final = o.RestoreBestWeights && best is not null ? best : net.Clone();
+        var final = o.RestoreBestWeights && best is not null ? best : session.Net.Clone();
         return new MlpModel(d, k, seed, [.. history], final);
+    }
+
+    /// <summary>
+    /// The state of one training run (network, Adam moments, random stream, step counter), stepped one minibatch or one
+    /// epoch at a time. <see cref="Fit(FeatureMatrix, ProbabilisticLabels, IReadOnlyList{double}?, ValidationSet?)"/> is a
+    /// loop over epochs of it; meta-trainers (mean teacher, co-teaching, look-ahead teachers) drive it directly.
+    /// </summary>
+    internal sealed class Session
+    {
+        private readonly MlpOptions _options;
+        private readonly int[] _order;
+        private readonly int[] _batch;
+        private readonly float[][] _gradW;
+        private readonly float[][] _gradB;
+        private Adam _adam;
+
+        public Session(MlpOptions options, TrainingData data, int seed, Network? initial)
+        {
+            _options = options;
+            Data = data;
+            Parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+            Random = new Random(seed);
+            int n = data.RowCount, d = data.Features.ColumnCount, k = data.Labels.Cardinality;
+            int[] sizes = [d, .. options.HiddenSizes, k];
+            if (initial is not null)
+            {
+                if (!initial.Sizes.SequenceEqual(sizes) || initial.Activation != options.Activation)
+                {
+                    throw new ArgumentException(
+                        $"The initial model has layer sizes [{string.Join(", ", initial.Sizes)}] and {initial.Activation}; " +
+                        $"the options and data need [{string.Join(", ", sizes)}] and {options.Activation}.", nameof(initial));
+                }
+
+                Net = initial.Clone();
+            }
+            else
+            {
+                Net = Network.Initialise(sizes, options.Activation, Random);
+            }
+
+            _gradW = [.. Net.Weights.Select(w => new float[w.Length])];
+            _gradB = [.. Net.Biases.Select(b => new float[b.Length])];
+            _adam = new Adam(Net, options);
+            _order = FeatureMatrix.AllRows(n);
+            _batch = new int[Math.Min(options.BatchSize, n)];
+            StepsPerEpoch = (n + _batch.Length - 1) / _batch.Length;
+            TotalSteps = (long)StepsPerEpoch * options.Epochs;
+        }
+
+        public TrainingData Data { get; }
+
+        public ParallelOptions Parallel { get; }
+
+        /// <summary>The one random stream of the run: initialisation, shuffles and dropout, in that order of use.</summary>
+        public Random Random { get; }
+
+        /// <summary>The live network (mutated by every step).</summary>
+        public Network Net { get; private set; }
+
+        public int StepsPerEpoch { get; }
+
+        public long TotalSteps { get; }
+
+        /// <summary>Optimiser steps taken (or skipped because every weight of the batch was 0).</summary>
+        public long Step { get; private set; }
+
+        /// <summary>Called after every optimiser step (e.g. a teacher's EMA update).</summary>
+        public Action<Session>? AfterStep { get; set; }
+
+        /// <summary>One shuffled pass; returns the weighted mean loss of the batches that were trained.</summary>
+        public double RunEpoch(int epoch, ISoftTargetObjective? objective)
+        {
+            int n = _order.Length;
+            for (int i = n - 1; i > 0; i--)
+            {
+                int j = Random.Next(i + 1);
+                (_order[i], _order[j]) = (_order[j], _order[i]);
+            }
+
+            double weightedLoss = 0, weightTotal = 0;
+            for (int start = 0; start < n; start += _batch.Length)
+            {
+                int count = Math.Min(_batch.Length, n - start);
+                Array.Copy(_order, start, _batch, 0, count);
+                (double loss, double weight) = TrainStep(_batch, count, epoch, objective);
+                weightedLoss += loss * weight;
+                weightTotal += weight;
+            }
+
+            return weightTotal > 0 ? weightedLoss / weightTotal : 0;
+        }
+
+        /// <summary>
+        /// One Adam step on the first <paramref name="count"/> of <paramref name="rows"/> (dropout masks drawn first);
+        /// returns the batch's mean loss and its total weight (0 when the step was skipped).
+        /// </summary>
+        public (double Loss, double Weight) TrainStep(int[] rows, int count, int epoch, ISoftTargetObjective? objective)
+        {
+            var masks = _options.Dropout > 0 ? DropoutMasks(Net, count, _options.Dropout, Random) : null;
+            double batchWeight = 0;
+            double loss;
+            if (objective is null)
+            {
+                for (int r = 0; r < count; r++)
+                {
+                    batchWeight += Data.Weights[rows[r]];
+                }
+
+                if (batchWeight == 0)
+                {
+                    Step++;
+                    return (0, 0);
+                }
+
+                loss = Net.LossAndGradient(Data.Features, rows, count, Data.Labels, Data.Weights, batchWeight, masks, _options.WeightDecay,
+                    _gradW, _gradB, Parallel, out _);
+            }
+            else
+            {
+                long step = Step;
+                loss = Net.LossAndGradient(Data.Features, rows, count, (logits, delta) =>
+                {
+                    (double l, batchWeight) = ObjectiveLoss(objective, logits, rows, count, epoch, step, delta);
+                    return l;
+                }, masks, _options.WeightDecay, _gradW, _gradB, Parallel, out _);
+                if (batchWeight == 0)
+                {
+                    Step++;
+                    return (0, 0);
+                }
+            }
+
+            _adam.Step(Net, _gradW, _gradB);
+            Step++;
+            AfterStep?.Invoke(this);
+            return (loss, batchWeight);
+        }
+
+        /// <summary>A copy of the network and optimiser state, for look-ahead steps that are undone afterwards.</summary>
+        public (Network Net, Adam Optimiser) Snapshot() => (Net.Clone(), _adam.Clone());
+
+        /// <summary>Returns to a <see cref="Snapshot"/> (the random stream and step counter keep advancing).</summary>
+        public void Restore((Network Net, Adam Optimiser) snapshot)
+        {
+            Net = snapshot.Net.Clone();
+            _adam = snapshot.Optimiser.Clone();
+        }
+
+        private (double Loss, double WeightSum) ObjectiveLoss(ISoftTargetObjective objective, float[] logits, int[] rows, int count, int epoch,
+            long step, float[] delta)
+        {
+            int k = Data.Labels.Cardinality;
+            var probabilities = new double[count * k];
+            var targets = new double[count * k];
+            var weights = new double[count];
+            for (int r = 0; r < count; r++)
+            {
+                Losses.Softmax(logits.AsSpan(r * k, k), probabilities.AsSpan(r * k, k));
+                Data.Labels.Row(rows[r]).CopyTo(targets.AsSpan(r * k, k));
+                weights[r] = Data.Weights[rows[r]];
+            }
+
+            objective.Adjust(new SoftTargetBatch(rows.AsSpan(0, count), k, probabilities, targets, weights, epoch, step, TotalSteps));
+            double weightSum = 0;
+            for (int r = 0; r < count; r++)
+            {
+                double w = weights[r], sum = 0;
+                bool valid = double.IsFinite(w) && w >= 0;
+                for (int c = 0; c < k && valid; c++)
+                {
+                    double t = targets[(r * k) + c];
+                    valid = double.IsFinite(t) && t >= 0;
+                    sum += t;
+                }
+
+                if (!valid || Math.Abs(sum - 1) > 1e-6)
+                {
+                    throw new InvalidOperationException(
+                        $"{objective.GetType().Name} left batch row {r} (training row {rows[r]}) with weight {w} and a target that is not " +
+                        "a probability distribution.");
+                }
+
+                weightSum += w;
+            }
+
+            return weightSum == 0 ? (0, 0) : (Losses.Batch(logits, count, k, targets, weights, weightSum, delta), weightSum);
+        }
     }
 
     /// <summary>Per hidden layer, a count×h mask of 0 (dropped) or 1/(1 − p) (kept), drawn in a fixed order.</summary>
@@ -274,6 +444,15 @@ public sealed class Mlp : IEndModelTrainer
         /// with the gradient of the total in <paramref name="gradW"/> / <paramref name="gradB"/>.
         /// </summary>
         public double LossAndGradient(FeatureMatrix x, int[] rows, int count, ProbabilisticLabels labels, double[] weights, double weightSum,
+            float[][]? masks, double weightDecay, float[][] gradW, float[][] gradB, ParallelOptions parallel, out double total) =>
+            LossAndGradient(x, rows, count, (logits, delta) => Losses.Batch(logits, count, Sizes[^1], labels, rows, weights, weightSum, delta),
+                masks, weightDecay, gradW, gradB, parallel, out total);
+
+        /// <summary>
+        /// As above, with the data loss given as a function of the batch's logits (count×k) that returns the loss and
+        /// writes ∂loss/∂logits into its second argument; a loss that writes an all-zero gradient leaves the data part 0.
+        /// </summary>
+        public double LossAndGradient(FeatureMatrix x, int[] rows, int count, Func<float[], float[], double> lossAtLogits,
             float[][]? masks, double weightDecay, float[][] gradW, float[][] gradB, ParallelOptions parallel, out double total)
         {
             int layers = Weights.Length, k = Sizes[^1];
@@ -282,7 +461,7 @@ public sealed class Mlp : IEndModelTrainer
             var logits = new float[count * k];
             Run(x, rows, count, masks, logits, pre, acts, parallel);
             var delta = new float[count * k];
-            double loss = Losses.Batch(logits, count, k, labels, rows, weights, weightSum, delta);
+            double loss = lossAtLogits(logits, delta);
             var identity = FeatureMatrix.AllRows(count);
 
             for (int l = layers - 1; l >= 0; l--)
@@ -407,7 +586,7 @@ public sealed class Mlp : IEndModelTrainer
     }
 
     /// <summary>Adam (PyTorch's update: bias-corrected moments, ε added to √v̂), on whole arrays with TensorPrimitives.</summary>
-    private sealed class Adam
+    internal sealed class Adam
     {
         private readonly float[][] _m;
         private readonly float[][] _v;
@@ -423,6 +602,17 @@ public sealed class Mlp : IEndModelTrainer
             _scratch = new float[all.Max(p => p.Length)];
             _options = options;
         }
+
+        private Adam(Adam source)
+        {
+            _m = [.. source._m.Select(a => (float[])a.Clone())];
+            _v = [.. source._v.Select(a => (float[])a.Clone())];
+            _scratch = new float[source._scratch.Length];
+            _options = source._options;
+            _step = source._step;
+        }
+
+        public Adam Clone() => new(this);
 
         public void Step(Network net, float[][] gradW, float[][] gradB)
         {
