@@ -25,6 +25,7 @@ public static class SkeinApp
             FitCommand.Create(context),
             TrainCommand.Create(context),
             PredictCommand.Create(context),
+            FindLabelErrorsCommand.Create(context),
             DemoCommand.Create(context),
         };
 
