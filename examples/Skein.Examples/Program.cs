@@ -12,6 +12,8 @@ const string Usage = """
           every vote cell with the published weak_labels. Exit code 1 if a train cell differs.
       youtube [csv-dir]
           Apply the 7 C# YouTube spam LFs to the bundled UCI CSVs and print an LF summary.
+      label-errors <wrench-youtube-train.json>
+          Flip 10% / 20% of the gold labels, find them with confident learning (tfidf + softmax, 5 folds).
     """;
 
 if (args.Length == 0)
@@ -27,6 +29,8 @@ try
         case "verify-rules" when args.Length is 2 or 4:
             string? rulesDir = args.Length == 4 && args[2] == "--rules-dir" ? args[3] : null;
             return VerifyRules(args[1], rulesDir ?? Path.Combine(AppContext.BaseDirectory, "rules"));
+        case "label-errors" when args.Length == 2:
+            return LabelErrorsExperiment.Run(args[1], Console.Out);
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
         default:
