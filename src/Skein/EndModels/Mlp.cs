@@ -319,6 +319,23 @@ public sealed class Mlp : IEndModelTrainer
             return (loss, batchWeight);
         }
 
+        /// <summary>
+        /// One Adam step on a loss given as a function of the batch's logits (count×k), which returns the loss and writes
+        /// ∂loss/∂logits into its second argument (mean teacher's consistency, distillation's temperature-scaled term).
+        /// <paramref name="rows"/> index <paramref name="features"/>, which may be other than the session's data (e.g. a
+        /// noisy copy of the batch) but must have its column count. Dropout masks are drawn first, as in the other overload;
+        /// the step is always taken. Returns the loss.
+        /// </summary>
+        public double TrainStep(FeatureMatrix features, int[] rows, int count, Func<float[], float[], double> lossAtLogits)
+        {
+            var masks = _options.Dropout > 0 ? DropoutMasks(Net, count, _options.Dropout, Random) : null;
+            double loss = Net.LossAndGradient(features, rows, count, lossAtLogits, masks, _options.WeightDecay, _gradW, _gradB, Parallel, out _);
+            _adam.Step(Net, _gradW, _gradB);
+            Step++;
+            AfterStep?.Invoke(this);
+            return loss;
+        }
+
         /// <summary>A copy of the network and optimiser state, for look-ahead steps that are undone afterwards.</summary>
         public (Network Net, Adam Optimiser) Snapshot() => (Net.Clone(), _adam.Clone());
 
@@ -328,6 +345,9 @@ public sealed class Mlp : IEndModelTrainer
             Net = snapshot.Net.Clone();
             _adam = snapshot.Optimiser.Clone();
         }
+
+        /// <summary>Returns the network's parameters to a snapshot's and keeps the optimiser state as it is (the FST repo's restore).</summary>
+        public void RestoreParameters(Network parameters) => Net = parameters.Clone();
 
         private (double Loss, double WeightSum) ObjectiveLoss(ISoftTargetObjective objective, float[] logits, int[] rows, int count, int epoch,
             long step, float[] delta)
