@@ -320,9 +320,10 @@ public sealed class SelfTraining
 
             case PseudoLabelSelection.PercentileCurriculum:
             {
-                // Round r takes the top min(1, r·step) of the whole pool; rounding up so the last round takes every row.
+                // Round r takes the top min(1, r·step) of the whole pool, rounded up (after rounding off float noise such
+                // as 3 × 0.2 = 0.6000000000000001), so the last round takes every row.
                 double share = Math.Min(1, round * o.CurriculumStep);
-                int count = share >= 1 ? poolRows.Count : (int)Math.Ceiling(share * poolRows.Count);
+                int count = (int)Math.Min(poolRows.Count, Math.Ceiling(Math.Round(share * poolRows.Count, 6)));
                 var order = ByConfidence(confidence, _ => true);
                 Array.Fill(thresholds, count > 0 ? confidence[order[count - 1]] : double.NaN);
                 selected.AddRange(order.Take(count));
