@@ -12,6 +12,8 @@ const string Usage = """
           every vote cell with the published weak_labels. Exit code 1 if a train cell differs.
       youtube [csv-dir]
           Apply the 7 C# YouTube spam LFs to the bundled UCI CSVs and print an LF summary.
+      self-training <shared-data-dir>
+          Self-training vs none on WRENCH youtube and trec (mv, TF-IDF softmax, 3 seeds); see docs/self-training.md.
     """;
 
 if (args.Length == 0)
@@ -27,6 +29,8 @@ try
         case "verify-rules" when args.Length is 2 or 4:
             string? rulesDir = args.Length == 4 && args[2] == "--rules-dir" ? args[3] : null;
             return VerifyRules(args[1], rulesDir ?? Path.Combine(AppContext.BaseDirectory, "rules"));
+        case "self-training" when args.Length == 2:
+            return SelfTrainingExperiment.Run(args[1], Console.Out);
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
         default:
