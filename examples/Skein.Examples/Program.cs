@@ -14,6 +14,8 @@ const string Usage = """
           Apply the 7 C# YouTube spam LFs to the bundled UCI CSVs and print an LF summary.
       label-errors <wrench-youtube-train.json>
           Flip 10% / 20% of the gold labels, find them with confident learning (tfidf + softmax, 5 folds).
+      self-training <shared-data-dir>
+          Self-training vs none on WRENCH youtube and trec (mv, TF-IDF softmax, 3 seeds); see docs/self-training.md.
     """;
 
 if (args.Length == 0)
@@ -31,6 +33,8 @@ try
             return VerifyRules(args[1], rulesDir ?? Path.Combine(AppContext.BaseDirectory, "rules"));
         case "label-errors" when args.Length == 2:
             return LabelErrorsExperiment.Run(args[1], Console.Out);
+        case "self-training" when args.Length == 2:
+            return SelfTrainingExperiment.Run(args[1], Console.Out);
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
         default:

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Skein.Evaluation;
 using Skein.Pipeline;
+using Skein.Training;
 using Spectre.Console;
 
 namespace Skein.Cli.Commands;
@@ -10,7 +11,8 @@ namespace Skein.Cli.Commands;
 /// <summary>
 /// <c>skein wrench DIR --label-model NAME</c>: WRENCH's label-model evaluation of one data set (see
 /// <see cref="WrenchProtocol"/>). Prints a small table, or with <c>--json</c> one object
-/// <c>{"dataset", "label_model", "metric", "valid", "test", "fit_seconds"}</c>.
+/// <c>{"dataset", "label_model", "metric", "valid", "test", "fit_seconds"}</c>, plus the end model's and (with
+/// <c>--self-train</c>) the self-trained model's scores.
 /// </summary>
 internal static class WrenchCommand
 {
@@ -41,17 +43,26 @@ internal static class WrenchCommand
         endModel.Description = "Also train an end model (softmax or mlp) on the label model's probabilities of the covered train rows, pick its training budget by valid score, and score it on valid and test.";
         var features = EndModelFactory.Features(required: false);
         features.Description = "Features of data.text for --end-model: tfidf (hashed n-grams) or minilm (sentence embeddings).";
+        var selfTrain = new Option<bool>("--self-train")
+        {
+            Description = "With --end-model: self-train the chosen end model, the uncovered train rows as the pool (fixed confidence threshold), and score it on valid and test.",
+        };
+        var selfTrainThreshold = new Option<double?>("--self-train-threshold")
+        {
+            Description = $"With --self-train: the fixed threshold on the largest class probability, in [0, 1]. Default {DefaultSelfTrainThreshold.ToString(CultureInfo.InvariantCulture)} (chosen on WRENCH valid splits).",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("wrench", "Evaluate a label model with WRENCH's protocol: fit on train, class balance from valid, SHA1 tie-break, score every valid/test row.")
         {
-            directory, model, metric, seed, search, drop, endModel, features, json, quiet,
+            directory, model, metric, seed, search, drop, endModel, features, selfTrain, selfTrainThreshold, json, quiet,
         };
         command.SetAction(parse =>
         {
             context.Quiet = parse.GetValue(quiet);
             var dir = parse.GetRequiredValue(directory);
+            var selfTraining = SelfTrainingFrom(parse.GetValue(selfTrain), parse.GetValue(selfTrainThreshold), parse.GetValue(endModel) is not null);
             var options = new WrenchProtocolOptions
             {
                 Model = LabelModelCatalog.Get(parse.GetRequiredValue(model)),
@@ -69,7 +80,9 @@ internal static class WrenchCommand
                     "no" => LabeledIdsPolicy.Keep,
                     _ => LabeledIdsPolicy.Auto,
                 },
-                EndModel = parse.GetValue(endModel) is { } name ? EndModelOptions(context, name, parse.GetValue(features)!, parse.GetValue(seed)) : null,
+                EndModel = parse.GetValue(endModel) is { } name
+                    ? EndModelOptions(context, name, parse.GetValue(features)!, parse.GetValue(seed)) with { SelfTraining = selfTraining }
+                    : null,
             };
 
             var result = LabelModelOptions.Unavailable(() => WrenchProtocol.Run(dir.FullName, options));
@@ -99,6 +112,30 @@ internal static class WrenchCommand
         Trainers = EndModelFactory.BudgetLadder(model, seed ?? 0),
     };
 
+    /// <summary>The fixed self-training threshold when --self-train-threshold is not given (see docs/self-training.md).</summary>
+    internal const double DefaultSelfTrainThreshold = 0.9;
+
+    private static SelfTrainingOptions? SelfTrainingFrom(bool selfTrain, double? threshold, bool hasEndModel)
+    {
+        if (!selfTrain)
+        {
+            return threshold is null ? null : throw new UsageException("--self-train-threshold needs --self-train.");
+        }
+
+        if (!hasEndModel)
+        {
+            throw new UsageException("--self-train needs --end-model (softmax or mlp): self-training wraps the end model.");
+        }
+
+        double t = threshold ?? DefaultSelfTrainThreshold;
+        if (!(t is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"--self-train-threshold {t.ToString(CultureInfo.InvariantCulture)} is outside [0, 1]; it is a cut on the largest class probability.");
+        }
+
+        return new SelfTrainingOptions { Selection = PseudoLabelSelection.FixedThreshold, Threshold = t };
+    }
+
     internal static string MetricName(WrenchMetric metric) => metric == WrenchMetric.F1 ? "f1" : "acc";
 
     private static void Report(CliContext context, WrenchResult r)
@@ -122,6 +159,10 @@ internal static class WrenchCommand
         if (r.EndModel is { } e)
         {
             context.Progress($"end model {e.Name} on {e.FeaturesName}: {e.TrainRows:N0} covered train rows, chose {e.Model.History.Count} epochs on valid, {e.FitSeconds:F1} s");
+            if (e.SelfTraining is { } s)
+            {
+                context.Progress($"self-training: {s.RowsPseudoLabeled:N0} of {s.PoolRows:N0} uncovered train rows pseudo-labelled in {s.Iterations} rounds ({s.Termination}), {s.FitSeconds:F1} s");
+            }
         }
     }
 
@@ -144,6 +185,15 @@ internal static class WrenchCommand
                 WriteNullable(writer, "end_model_valid", e.Valid);
                 WriteNullable(writer, "end_model_test", e.Test);
                 writer.WriteNumber("end_model_fit_seconds", e.FitSeconds);
+                if (e.SelfTraining is { } s)
+                {
+                    WriteNullable(writer, "self_trained_valid", s.Valid);
+                    WriteNullable(writer, "self_trained_test", s.Test);
+                    writer.WriteNumber("self_train_pool_rows", s.PoolRows);
+                    writer.WriteNumber("self_train_pseudo_labeled_rows", s.RowsPseudoLabeled);
+                    writer.WriteNumber("self_train_iterations", s.Iterations);
+                    writer.WriteNumber("self_train_fit_seconds", s.FitSeconds);
+                }
             }
 
             writer.WriteEndObject();
@@ -173,6 +223,11 @@ internal static class WrenchCommand
         {
             table.AddRow(r.Dataset, $"{e.Name} on {e.FeaturesName}", MetricName(r.Metric), Format(e.Valid), Format(e.Test),
                 e.FitSeconds.ToString("F3", CultureInfo.InvariantCulture));
+            if (e.SelfTraining is { } s)
+            {
+                table.AddRow(r.Dataset, $"{e.Name} on {e.FeaturesName}, self-trained", MetricName(r.Metric), Format(s.Valid), Format(s.Test),
+                    s.FitSeconds.ToString("F3", CultureInfo.InvariantCulture));
+            }
         }
         context.Console.Write(table);
     }

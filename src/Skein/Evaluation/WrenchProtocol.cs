@@ -6,6 +6,8 @@ using Skein.EndModels;
 using Skein.Features;
 using Skein.IO;
 using Skein.LabelModels;
+using Skein.Pipeline;
+using Skein.Training;
 
 namespace Skein.Evaluation;
 
@@ -99,6 +101,12 @@ public static class WrenchProtocol
         if (!Directory.Exists(directory))
         {
             throw new DataFormatException("directory not found; expected a WRENCH folder with train.json and valid.json.", directory);
+        }
+
+        if (options.EndModel?.SelfTraining is { } selfTraining)
+        {
+            // Validates the options before any fit; the factory is never called.
+            _ = new SelfTraining(static _ => throw new InvalidOperationException(), selfTraining);
         }
 
         var spec = options.Model;
@@ -250,8 +258,49 @@ public static class WrenchProtocol
         }
 
         double fitSeconds = clock.Elapsed.TotalSeconds;
-        double? testScore = splits.Test is { } t ? Score(t.Gold, model!.PredictProba(featurizer.Transform(Texts(t, null))), metric) : null;
-        return new WrenchEndModelResult(options.Name, options.FeaturesName, rows.Count, validScore, testScore, fitSeconds, chosen, model!);
+        FeatureMatrix? testX = splits.Test is { } t ? featurizer.Transform(Texts(t, null)) : null;
+        double? testScore = testX is null ? null : Score(splits.Test!.Gold, model!.PredictProba(testX), metric);
+        var selfTrained = options.SelfTraining is { } st
+            ? RunSelfTraining(st, options.Trainers[chosen], featurizer, splits, train, kept, rows, probabilities, validX, testX, metric)
+            : null;
+        return new WrenchEndModelResult(options.Name, options.FeaturesName, rows.Count, validScore, testScore, fitSeconds, chosen, model!)
+        {
+            SelfTraining = selfTrained,
+        };
+    }
+
+    /// <summary>
+    /// Self-trains the chosen end-model trainer: the covered rows keep the label model's probabilities, the uncovered
+    /// train rows (featurised with the featurizer fitted on the covered texts) form the pool.
+    /// </summary>
+    private static WrenchSelfTrainingResult RunSelfTraining(SelfTrainingOptions options, IEndModelTrainer trainer, IFittedFeaturizer<string> featurizer,
+        Splits splits, LabelMatrix train, int[] kept, List<int> covered, ProbabilisticLabels probabilities, FeatureMatrix? validX, FeatureMatrix? testX,
+        WrenchMetric metric)
+    {
+        var clock = Stopwatch.StartNew();
+        var isCovered = new bool[train.RowCount];
+        foreach (int r in covered)
+        {
+            isCovered[r] = true;
+        }
+
+        // Covered rows first (as the end model saw them), then the pool; the pool rows' label-model rows are ignored.
+        int[] order = [.. covered, .. Enumerable.Range(0, train.RowCount).Where(r => !isCovered[r])];
+        int k = probabilities.Cardinality;
+        var labels = new double[order.Length * k];
+        var pool = new bool[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            probabilities.Row(order[i]).CopyTo(labels.AsSpan(i * k, k));
+            pool[i] = i >= covered.Count;
+        }
+
+        var x = featurizer.Transform(Texts(splits.Train, [.. order.Select(r => kept[r])]));
+        var result = new SelfTraining(trainer, options).Fit(x, ProbabilisticLabels.FromRowMajor(labels, k), pool);
+        double? valid = splits.Valid is { } v ? Score(v.Gold, result.Model.PredictProba(validX!), metric) : null;
+        double? test = splits.Test is { } t ? Score(t.Gold, result.Model.PredictProba(testX!), metric) : null;
+        return new WrenchSelfTrainingResult(valid, test, order.Length - covered.Count, result.LabeledAtIteration.Count(r => r > 0),
+            result.Iterations, result.Termination, clock.Elapsed.TotalSeconds, result.Model);
     }
 
     private static string[] Texts(WrenchDataset split, int[]? rows)

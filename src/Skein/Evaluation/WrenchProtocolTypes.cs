@@ -1,5 +1,6 @@
 using Skein.EndModels;
 using Skein.Pipeline;
+using Skein.Training;
 
 namespace Skein.Evaluation;
 
@@ -87,7 +88,26 @@ public sealed record WrenchEndModelOptions
 
     /// <summary>Train only on rows some LF covers (WRENCH's default for the second stage); default true.</summary>
     public bool DropUncovered { get; init; } = true;
+
+    /// <summary>
+    /// After the end model is chosen, self-train its trainer (<see cref="Training.SelfTraining"/>) with the covered train
+    /// rows labelled by the label model and the uncovered train rows as the pool, and score the result like the end
+    /// model; null (default) = no.
+    /// </summary>
+    public SelfTrainingOptions? SelfTraining { get; init; }
 }
+
+/// <summary>The self-training part of a <see cref="WrenchEndModelResult"/>.</summary>
+/// <param name="Valid">Score on every row of valid.json in percent; null without valid.json.</param>
+/// <param name="Test">Score on every row of test.json in percent; null without test.json.</param>
+/// <param name="PoolRows">Uncovered train rows offered for pseudo-labelling.</param>
+/// <param name="RowsPseudoLabeled">Pool rows the final model was trained on with pseudo-labels.</param>
+/// <param name="Iterations">Self-training rounds that re-fitted the model.</param>
+/// <param name="Termination">Why self-training stopped.</param>
+/// <param name="FitSeconds">Wall time of featurising the pool and self-training.</param>
+/// <param name="Model">The self-trained end model.</param>
+public sealed record WrenchSelfTrainingResult(double? Valid, double? Test, int PoolRows, int RowsPseudoLabeled, int Iterations,
+    SelfTrainingTermination Termination, double FitSeconds, EndModel Model);
 
 /// <summary>The end model's part of a <see cref="WrenchResult"/>.</summary>
 /// <param name="Name">The end model's name.</param>
@@ -98,7 +118,11 @@ public sealed record WrenchEndModelOptions
 /// <param name="FitSeconds">Wall time of featurising every split and training every candidate.</param>
 /// <param name="Candidate">0-based index of the chosen trainer among <see cref="WrenchEndModelOptions.Trainers"/>.</param>
 /// <param name="Model">The fitted end model.</param>
-public sealed record WrenchEndModelResult(string Name, string FeaturesName, int TrainRows, double? Valid, double? Test, double FitSeconds, int Candidate, EndModel Model);
+public sealed record WrenchEndModelResult(string Name, string FeaturesName, int TrainRows, double? Valid, double? Test, double FitSeconds, int Candidate, EndModel Model)
+{
+    /// <summary>The self-trained model's scores when <see cref="WrenchEndModelOptions.SelfTraining"/> was set; otherwise null.</summary>
+    public WrenchSelfTrainingResult? SelfTraining { get; init; }
+}
 
 /// <summary>One grid point tried by the search, with its valid score.</summary>
 /// <param name="HyperParameters">The point's settings.</param>
