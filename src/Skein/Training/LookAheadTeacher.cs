@@ -32,8 +32,8 @@ public sealed record LookAheadTeacherOptions
     /// <summary>Confidence threshold τ of the pseudo-labels, in [0, 1]. Default 0.968 (FST).</summary>
     public double ConfidenceThreshold { get; init; } = 0.968;
 
-    /// <summary>Pseudo-label weighting. Default <see cref="PseudoLabelWeighting.ConfidentShare"/> (DACS/FST).</summary>
-    public PseudoLabelWeighting PseudoLabelWeighting { get; init; } = PseudoLabelWeighting.ConfidentShare;
+    /// <summary>Pseudo-label weighting. Default <see cref="PseudoLabelMasking.ConfidentShare"/> (DACS/FST).</summary>
+    public PseudoLabelMasking PseudoLabelMasking { get; init; } = PseudoLabelMasking.ConfidentShare;
 
     /// <summary>Weight of the pseudo-label loss after the ramp; finite, ≥ 0. Default 1 (FST adds it to the supervised loss).</summary>
     public double PseudoLabelWeight { get; init; } = 1;
@@ -89,7 +89,7 @@ public sealed class LookAheadTeacher
         TeacherStudentOptions.CheckEma(nameof(LookAheadTeacherOptions), options.EmaDecay, nameof(options));
         Check(options.LookAheadSteps >= 0, $"LookAheadSteps = {options.LookAheadSteps}; it must be ≥ 0.");
         Check(options.ConfidenceThreshold is >= 0 and <= 1, $"ConfidenceThreshold = {options.ConfidenceThreshold}; it must be in [0, 1].");
-        Check(Enum.IsDefined(options.PseudoLabelWeighting), $"PseudoLabelWeighting = {options.PseudoLabelWeighting} is not defined.");
+        Check(Enum.IsDefined(options.PseudoLabelMasking), $"PseudoLabelMasking = {options.PseudoLabelMasking} is not defined.");
         Check(double.IsFinite(options.PseudoLabelWeight) && options.PseudoLabelWeight >= 0,
             $"PseudoLabelWeight = {options.PseudoLabelWeight}; it must be a finite number ≥ 0.");
         Check(options.RampFraction is >= 0 and <= 1, $"RampFraction = {options.RampFraction}; it must be in [0, 1].");
@@ -143,6 +143,6 @@ public sealed class LookAheadTeacher
         var o = Options;
         return new TeacherStudentRun(nameof(LookAheadTeacher), new TeacherStudentSettings(o.Student, o.EmaDecay, o.EmaWarmup,
             TeacherConsistency.PseudoLabel, o.PseudoLabelRows, o.PseudoLabelWeight, o.RampFraction, o.InputNoise, o.ConfidenceThreshold,
-            o.PseudoLabelWeighting, o.UnlabeledBatchSize), features, labels, weights, unlabeled);
+            o.PseudoLabelMasking, o.UnlabeledBatchSize), features, labels, weights, unlabeled);
     }
 }

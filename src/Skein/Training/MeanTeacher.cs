@@ -13,7 +13,7 @@ public enum TeacherConsistency
     /// <summary>KL(q ‖ p): soft cross-entropy against the teacher's probabilities (minus their constant entropy).</summary>
     CrossEntropy,
 
-    /// <summary>Cross-entropy against the teacher's argmax, weighted by confidence (DACS/FST; see <see cref="PseudoLabelWeighting"/>).</summary>
+    /// <summary>Cross-entropy against the teacher's argmax, weighted by confidence (DACS/FST; see <see cref="PseudoLabelMasking"/>).</summary>
     PseudoLabel,
 }
 
@@ -28,7 +28,7 @@ public enum ConsistencyRows
 }
 
 /// <summary>How pseudo-labels are weighted by the teacher's confidence max_c q_c against the threshold τ.</summary>
-public enum PseudoLabelWeighting
+public enum PseudoLabelMasking
 {
     /// <summary>DACS: every row weighs the share of the batch's rows with confidence ≥ τ.</summary>
     ConfidentShare,
@@ -83,8 +83,8 @@ public sealed record MeanTeacherOptions
     /// <summary>Confidence threshold τ for <see cref="TeacherConsistency.PseudoLabel"/>, in [0, 1]. Default 0.968 (FST).</summary>
     public double ConfidenceThreshold { get; init; } = 0.968;
 
-    /// <summary>Pseudo-label weighting. Default <see cref="PseudoLabelWeighting.ConfidentShare"/>.</summary>
-    public PseudoLabelWeighting PseudoLabelWeighting { get; init; } = PseudoLabelWeighting.ConfidentShare;
+    /// <summary>Pseudo-label weighting. Default <see cref="PseudoLabelMasking.ConfidentShare"/>.</summary>
+    public PseudoLabelMasking PseudoLabelMasking { get; init; } = PseudoLabelMasking.ConfidentShare;
 
     /// <summary>Pool rows per step; null (default) = the student's batch size; at least 1.</summary>
     public int? UnlabeledBatchSize { get; init; }
@@ -130,7 +130,7 @@ public sealed class MeanTeacher
         Check(options.RampFraction is >= 0 and <= 1, $"RampFraction = {options.RampFraction}; it must be in [0, 1].");
         Check(double.IsFinite(options.InputNoise) && options.InputNoise >= 0, $"InputNoise = {options.InputNoise}; it must be a finite number ≥ 0.");
         Check(options.ConfidenceThreshold is >= 0 and <= 1, $"ConfidenceThreshold = {options.ConfidenceThreshold}; it must be in [0, 1].");
-        Check(Enum.IsDefined(options.PseudoLabelWeighting), $"PseudoLabelWeighting = {options.PseudoLabelWeighting} is not defined.");
+        Check(Enum.IsDefined(options.PseudoLabelMasking), $"PseudoLabelMasking = {options.PseudoLabelMasking} is not defined.");
         Check(options.UnlabeledBatchSize is null or >= 1, $"UnlabeledBatchSize = {options.UnlabeledBatchSize}; it must be at least 1.");
         Options = options;
 
@@ -156,7 +156,7 @@ public sealed class MeanTeacher
     {
         var o = Options;
         var run = new TeacherStudentRun(nameof(MeanTeacher), new TeacherStudentSettings(o.Student, o.EmaDecay, o.EmaWarmup, o.Consistency,
-            o.ConsistencyRows, o.ConsistencyWeight, o.RampFraction, o.InputNoise, o.ConfidenceThreshold, o.PseudoLabelWeighting,
+            o.ConsistencyRows, o.ConsistencyWeight, o.RampFraction, o.InputNoise, o.ConfidenceThreshold, o.PseudoLabelMasking,
             o.UnlabeledBatchSize), features, labels, weights, unlabeled);
         var history = new List<TeacherStudentEpoch>();
         var epoch = new EpochAccumulator();

@@ -65,7 +65,7 @@ internal sealed record TeacherStudentSettings(
     double RampFraction,
     double InputNoise,
     double ConfidenceThreshold,
-    PseudoLabelWeighting Weighting,
+    PseudoLabelMasking Weighting,
     int? UnlabeledBatchSize);
 
 /// <summary>
@@ -445,7 +445,7 @@ internal sealed class TeacherStudentRun
                 {
                     // Hard pseudo-label = teacher argmax (ties → lowest class), weighted DACS-style.
                     int label = ArgMax(q);
-                    double m = settings.Weighting == PseudoLabelWeighting.ConfidentShare
+                    double m = settings.Weighting == PseudoLabelMasking.ConfidentShare
                         ? shareWeight
                         : (q[label] >= settings.ConfidenceThreshold ? 1 : 0);
                     if (m == 0)

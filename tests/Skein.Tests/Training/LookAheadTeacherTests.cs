@@ -66,12 +66,12 @@ public sealed class LookAheadTeacherTests
     public void Depth_zero_is_a_mean_teacher_with_pseudo_labels()
     {
         var student = Deterministic with { Dropout = 0.2 };
-        var lookAhead = new LookAheadTeacher(Options(0) with { Student = student, InputNoise = 0.05, PseudoLabelWeighting = PseudoLabelWeighting.PerRow })
+        var lookAhead = new LookAheadTeacher(Options(0) with { Student = student, InputNoise = 0.05, PseudoLabelMasking = PseudoLabelMasking.PerRow })
             .Fit(Data.X, Data.Y, Data.Pool);
         var meanTeacher = new MeanTeacher(new MeanTeacherOptions
         {
             Student = student, EmaDecay = 0.9, Consistency = TeacherConsistency.PseudoLabel, ConsistencyRows = ConsistencyRows.Pool,
-            ConsistencyWeight = 1, RampFraction = 0, ConfidenceThreshold = 0.6, PseudoLabelWeighting = PseudoLabelWeighting.PerRow, InputNoise = 0.05,
+            ConsistencyWeight = 1, RampFraction = 0, ConfidenceThreshold = 0.6, PseudoLabelMasking = PseudoLabelMasking.PerRow, InputNoise = 0.05,
         }).Fit(Data.X, Data.Y, Data.Pool);
 
         Assert.Equal(Flatten(meanTeacher.Student.Network), Flatten(lookAhead.Student.Network));

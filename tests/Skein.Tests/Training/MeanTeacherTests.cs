@@ -73,11 +73,11 @@ public sealed class MeanTeacherTests
     }
 
     [Theory]
-    [InlineData(TeacherConsistency.MeanSquaredError, PseudoLabelWeighting.ConfidentShare)]
-    [InlineData(TeacherConsistency.CrossEntropy, PseudoLabelWeighting.ConfidentShare)]
-    [InlineData(TeacherConsistency.PseudoLabel, PseudoLabelWeighting.PerRow)]
-    [InlineData(TeacherConsistency.PseudoLabel, PseudoLabelWeighting.ConfidentShare)]
-    public void The_consistency_gradient_matches_finite_differences(TeacherConsistency kind, PseudoLabelWeighting weighting)
+    [InlineData(TeacherConsistency.MeanSquaredError, PseudoLabelMasking.ConfidentShare)]
+    [InlineData(TeacherConsistency.CrossEntropy, PseudoLabelMasking.ConfidentShare)]
+    [InlineData(TeacherConsistency.PseudoLabel, PseudoLabelMasking.PerRow)]
+    [InlineData(TeacherConsistency.PseudoLabel, PseudoLabelMasking.ConfidentShare)]
+    public void The_consistency_gradient_matches_finite_differences(TeacherConsistency kind, PseudoLabelMasking weighting)
     {
         const int rows = 5, k = 3;
         const double weight = 2.5;
@@ -126,7 +126,7 @@ public sealed class MeanTeacherTests
                 var p = zr.Select(v => Math.Exp(v - max) / norm).ToArray();
                 var qr = q.AsSpan(r * k, k).ToArray();
                 int label = Array.IndexOf(qr, qr.Max());
-                double m = weighting == PseudoLabelWeighting.PerRow ? (qr.Max() >= 0.9 ? 1 : 0) : 0.4;
+                double m = weighting == PseudoLabelMasking.PerRow ? (qr.Max() >= 0.9 ? 1 : 0) : 0.4;
                 total += kind switch
                 {
                     TeacherConsistency.MeanSquaredError => p.Zip(qr, (a, b) => (a - b) * (a - b)).Sum() / k,
