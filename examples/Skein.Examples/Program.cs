@@ -12,7 +12,7 @@ const string Usage = """
           every vote cell with the published weak_labels. Exit code 1 if a train cell differs.
       youtube [csv-dir]
           Apply the 7 C# YouTube spam LFs to the bundled UCI CSVs and print an LF summary.
-    """;
+    """ + WeakToStrongDemo.Usage;
 
 if (args.Length == 0)
 {
@@ -29,6 +29,8 @@ try
             return VerifyRules(args[1], rulesDir ?? Path.Combine(AppContext.BaseDirectory, "rules"));
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
+        case "sentiment140-csv" or "ag-news-csv" or "w2s" when args.Length >= 3:
+            return args[0] switch { "sentiment140-csv" => WeakToStrongDemo.SentimentCsv(args), "ag-news-csv" => WeakToStrongDemo.AgNewsCsv(args), _ => WeakToStrongDemo.Run(args) };
         default:
             Console.Error.WriteLine(Usage);
             return 2;

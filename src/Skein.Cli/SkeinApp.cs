@@ -26,6 +26,7 @@ public static class SkeinApp
             TrainCommand.Create(context),
             PredictCommand.Create(context),
             DemoCommand.Create(context),
+            W2sCommand.Create(context),
         };
 
         var parsed = root.Parse(args);
