@@ -16,7 +16,7 @@ const string Usage = """
           Flip 10% / 20% of the gold labels, find them with confident learning (tfidf + softmax, 5 folds).
       self-training <shared-data-dir>
           Self-training vs none on WRENCH youtube and trec (mv, TF-IDF softmax, 3 seeds); see docs/self-training.md.
-    """;
+    """ + WeakToStrongDemo.Usage;
 
 if (args.Length == 0)
 {
@@ -37,6 +37,8 @@ try
             return SelfTrainingExperiment.Run(args[1], Console.Out);
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
+        case "sentiment140-csv" or "ag-news-csv" or "w2s" when args.Length >= 3:
+            return args[0] switch { "sentiment140-csv" => WeakToStrongDemo.SentimentCsv(args), "ag-news-csv" => WeakToStrongDemo.AgNewsCsv(args), _ => WeakToStrongDemo.Run(args) };
         default:
             Console.Error.WriteLine(Usage);
             return 2;

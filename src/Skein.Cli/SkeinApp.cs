@@ -27,6 +27,7 @@ public static class SkeinApp
             PredictCommand.Create(context),
             FindLabelErrorsCommand.Create(context),
             DemoCommand.Create(context),
+            W2sCommand.Create(context),
         };
 
         var parsed = root.Parse(args);
