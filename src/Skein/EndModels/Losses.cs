@@ -126,7 +126,8 @@ internal static class Losses
         return (loss / n, (double)correct / n);
     }
 
-    private static int ArgMax(ReadOnlySpan<double> row)
+    /// <summary>Index of the largest entry; ties go to the lowest index.</summary>
+    public static int ArgMax(ReadOnlySpan<double> row)
     {
         int best = 0;
         for (int c = 1; c < row.Length; c++)

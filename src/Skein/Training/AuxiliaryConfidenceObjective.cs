@@ -107,7 +107,7 @@ public sealed class AuxiliaryConfidenceObjective : ISoftTargetObjective
         for (int r = 0; r < hardened.Length; r++)
         {
             var row = targets.Slice(r * k, k);
-            OverruledRows += hardened[r] != ArgMax(row) ? 1 : 0;
+            OverruledRows += hardened[r] != Losses.ArgMax(row) ? 1 : 0;
             for (int c = 0; c < k; c++)
             {
                 row[c] = ((1 - alpha) * row[c]) + (c == hardened[r] ? alpha : 0);
@@ -141,7 +141,7 @@ public sealed class AuxiliaryConfidenceObjective : ISoftTargetObjective
         {
             for (int r = 0; r < n; r++)
             {
-                result[r] = ArgMax(probabilities.Slice(r * k, k));
+                result[r] = Losses.ArgMax(probabilities.Slice(r * k, k));
             }
 
             return result;
@@ -259,19 +259,5 @@ public sealed class AuxiliaryConfidenceObjective : ISoftTargetObjective
         }
 
         return result;
-    }
-
-    private static int ArgMax(ReadOnlySpan<double> row)
-    {
-        int best = 0;
-        for (int c = 1; c < row.Length; c++)
-        {
-            if (row[c] > row[best])
-            {
-                best = c;
-            }
-        }
-
-        return best;
     }
 }

@@ -444,7 +444,7 @@ internal sealed class TeacherStudentRun
                 default:
                 {
                     // Hard pseudo-label = teacher argmax (ties → lowest class), weighted DACS-style.
-                    int label = ArgMax(q);
+                    int label = Losses.ArgMax(q);
                     double m = settings.Weighting == PseudoLabelMasking.ConfidentShare
                         ? shareWeight
                         : (q[label] >= settings.ConfidenceThreshold ? 1 : 0);
@@ -479,19 +479,6 @@ internal sealed class TeacherStudentRun
         return max;
     }
 
-    private static int ArgMax(ReadOnlySpan<double> values)
-    {
-        int best = 0;
-        for (int c = 1; c < values.Length; c++)
-        {
-            if (values[c] > values[best])
-            {
-                best = c;
-            }
-        }
-
-        return best;
-    }
 
     /// <summary>Rows of <paramref name="top"/> followed by rows of <paramref name="bottom"/> (sparse if either is).</summary>
     internal static FeatureMatrix Stack(FeatureMatrix top, FeatureMatrix bottom)
