@@ -92,9 +92,10 @@ internal static class W2sCommand
             if (parse.GetValue(labels) is { } list)
             {
                 keep = [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
-                if (keep.Length < 2)
+                // One label is a data problem (it leaves one class, exit 1, reported with the file); none is a usage slip.
+                if (keep.Length == 0)
                 {
-                    throw new UsageException($"--labels '{list}' names {keep.Length} label(s); give at least 2, comma-separated.");
+                    throw new UsageException($"--labels '{list}' names no label; give at least 2, comma-separated.");
                 }
             }
 
