@@ -12,6 +12,14 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     }
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
+
+    /// <summary>Asserts the run succeeded and parses its stdout as one JSON value.</summary>
+    public static System.Text.Json.JsonElement Json(CliRun run)
+    {
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(run.Output);
+        return document.RootElement.Clone();
+    }
 }
 
 /// <summary>A scratch directory deleted after the test.</summary>

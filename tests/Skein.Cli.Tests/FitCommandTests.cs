@@ -20,12 +20,6 @@ public sealed class FitCommandTests : IDisposable
         return CliRun.Invoke([.. args]);
     }
 
-    private static JsonElement Json(CliRun run)
-    {
-        Assert.True(run.ExitCode == 0, run.ToString());
-        using var document = JsonDocument.Parse(run.Output);
-        return document.RootElement.Clone();
-    }
 
     private void AssertDataError(CliRun run, params string[] mentions)
     {
@@ -42,7 +36,7 @@ public sealed class FitCommandTests : IDisposable
     [Fact]
     public void Json_has_exactly_the_fields_of_the_issue()
     {
-        var json = Json(Fit("-k", "2", "--model", "mv", "--gold", _dir.File("gold.csv", Gold), "--json"));
+        var json = CliRun.Json(Fit("-k", "2", "--model", "mv", "--gold", _dir.File("gold.csv", Gold), "--json"));
 
         Assert.Equal(["model", "n", "m", "k", "fit_seconds", "predict_seconds", "accuracy"], json.EnumerateObject().Select(p => p.Name));
         Assert.Equal("mv", json.GetProperty("model").GetString());
@@ -57,14 +51,14 @@ public sealed class FitCommandTests : IDisposable
     [Fact]
     public void Accuracy_is_null_without_gold()
     {
-        var json = Json(Fit("-k", "2", "-m", "ds", "--json"));
+        var json = CliRun.Json(Fit("-k", "2", "-m", "ds", "--json"));
         Assert.Equal(JsonValueKind.Null, json.GetProperty("accuracy").ValueKind);
     }
 
     [Fact]
     public void Unknown_gold_rows_are_left_out_of_accuracy()
     {
-        var json = Json(Fit("-k", "2", "-m", "mv", "--gold", _dir.File("gold.csv", "0\n1\n0\n-1\n-1\n"), "--json"));
+        var json = CliRun.Json(Fit("-k", "2", "-m", "mv", "--gold", _dir.File("gold.csv", "0\n1\n0\n-1\n-1\n"), "--json"));
         Assert.Equal(1.0, json.GetProperty("accuracy").GetDouble());
     }
 
@@ -86,7 +80,7 @@ public sealed class FitCommandTests : IDisposable
     public void Class_balance_weights_the_vote_of_wmv()
     {
         // With balance 0.3/0.7 the 1-1 tie of row 2 goes to class 1: predictions 0, 1, 1, 0, 1.
-        var json = Json(Fit("-k", "2", "-m", "wmv", "--class-balance", "0.3,0.7", "--gold", _dir.File("gold.csv", Gold), "--json"));
+        var json = CliRun.Json(Fit("-k", "2", "-m", "wmv", "--class-balance", "0.3,0.7", "--gold", _dir.File("gold.csv", Gold), "--json"));
         Assert.Equal(0.6, json.GetProperty("accuracy").GetDouble(), 1e-12);
     }
 
@@ -101,7 +95,7 @@ public sealed class FitCommandTests : IDisposable
     [Fact]
     public void Cardinality_larger_than_the_votes_is_fine()
     {
-        var json = Json(Fit("-k", "4", "-m", "ds", "--json"));
+        var json = CliRun.Json(Fit("-k", "4", "-m", "ds", "--json"));
         Assert.Equal(4, json.GetProperty("k").GetInt32());
     }
 
@@ -154,7 +148,7 @@ public sealed class FitCommandTests : IDisposable
     [InlineData("fs")]
     public void Every_generative_model_fits_and_writes_probabilities(string model)
     {
-        var json = Json(Fit("-k", "2", "-m", model, "--seed", "7", "--gold", _dir.File("gold.csv", Gold), "--json"));
+        var json = CliRun.Json(Fit("-k", "2", "-m", model, "--seed", "7", "--gold", _dir.File("gold.csv", Gold), "--json"));
         Assert.Equal(model, json.GetProperty("model").GetString());
         Assert.InRange(json.GetProperty("accuracy").GetDouble(), 0, 1);
         Assert.Equal(6, File.ReadAllLines(_dir.Combine("probs.csv")).Length);

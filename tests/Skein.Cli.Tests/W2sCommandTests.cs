@@ -31,12 +31,6 @@ public sealed class W2sCommandTests : IDisposable
         return _dir.File(name, string.Join('\n', lines) + "\n");
     }
 
-    private static JsonElement Json(CliRun run)
-    {
-        Assert.True(run.ExitCode == 0, run.ToString());
-        using var document = JsonDocument.Parse(run.Output);
-        return document.RootElement.Clone();
-    }
 
     private string[] Args(string loss, params string[] more) =>
         ["w2s", "--data", Csv("data.csv", 160, 1), "--text-column", "text", "--label-column", "label", "--test", Csv("test.csv", 60, 2),
@@ -45,7 +39,7 @@ public sealed class W2sCommandTests : IDisposable
     [Fact]
     public void Json_has_the_means_over_seeds_and_a_consistent_pgr()
     {
-        var json = Json(CliRun.Invoke(Args("xent", "--seeds", "2", "--json", "-q")));
+        var json = CliRun.Json(CliRun.Invoke(Args("xent", "--seeds", "2", "--json", "-q")));
 
         Assert.Equal(2, json.GetProperty("seeds").GetInt32());
         var perSeed = json.GetProperty("per_seed").EnumerateArray().ToArray();
@@ -79,7 +73,7 @@ public sealed class W2sCommandTests : IDisposable
         var second = CliRun.Invoke(Args("aux", "--seeds", "1", "--json", "-q"));
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(first.Output, second.Output);
-        Assert.Equal("aux", Json(first).GetProperty("loss").GetString());
+        Assert.Equal("aux", CliRun.Json(first).GetProperty("loss").GetString());
     }
 
     [Fact]
@@ -100,7 +94,7 @@ public sealed class W2sCommandTests : IDisposable
             "--text-column", "5", "--label-column", "0", "--test", RepoPaths.Get("tests", "data", "w2s", "sentiment140-style-test.csv"),
             "--labels", "0,4", "--weak", "softmax-tfidf", "--strong", "mlp-tfidf", "--loss", "xent", "--seeds", "2", "--json", "-q");
 
-        var json = Json(run);
+        var json = CliRun.Json(run);
         Assert.Equal(["0", "4"], json.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(48, json.GetProperty("data_rows").GetInt32()); // 72 rows, a third of them neutral (2) and dropped
         Assert.Equal(20, json.GetProperty("test_rows").GetInt32());
@@ -112,7 +106,7 @@ public sealed class W2sCommandTests : IDisposable
     [Fact]
     public void Max_rows_takes_a_stratified_subsample()
     {
-        var json = Json(CliRun.Invoke(Args("xent", "--seeds", "1", "--max-rows", "40", "--json", "-q")));
+        var json = CliRun.Json(CliRun.Invoke(Args("xent", "--seeds", "1", "--max-rows", "40", "--json", "-q")));
         Assert.Equal(40, json.GetProperty("data_rows").GetInt32());
     }
 
@@ -121,7 +115,7 @@ public sealed class W2sCommandTests : IDisposable
     {
         var data = Csv("neutral.csv", 150, 3, neutral: true, header: "tweet,polarity");
         var test = Csv("neutral-test.csv", 50, 4, neutral: true, header: "tweet,polarity");
-        var json = Json(CliRun.Invoke("w2s", "--data", data, "-t", "tweet", "--label-column", "polarity", "--test", test, "--labels", "4,0",
+        var json = CliRun.Json(CliRun.Invoke("w2s", "--data", data, "-t", "tweet", "--label-column", "polarity", "--test", test, "--labels", "4,0",
             "--weak", "softmax-tfidf", "--strong", "softmax-tfidf", "--loss", "xent", "--seeds", "1", "--json", "-q"));
 
         Assert.Equal(["4", "0"], json.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
@@ -145,7 +139,7 @@ public sealed class W2sCommandTests : IDisposable
         Environment.SetEnvironmentVariable("SKEIN_EMBEDDING_CACHE", _dir.Combine("cache"));
         try
         {
-            var json = Json(CliRun.Invoke("w2s", "--data", Csv("data.csv", 40, 1), "-t", "text", "--label-column", "label", "--test", Csv("test.csv", 16, 2),
+            var json = CliRun.Json(CliRun.Invoke("w2s", "--data", Csv("data.csv", 40, 1), "-t", "text", "--label-column", "label", "--test", Csv("test.csv", 16, 2),
                 "--weak", "softmax-tfidf", "--strong", "mlp-minilm", "--loss", "aux", "--seeds", "1", "--json", "-q"));
             Assert.Equal("mlp-minilm", json.GetProperty("strong_model").GetString());
             Assert.InRange(json.GetProperty("strong_ceiling").GetDouble(), 0, 100);

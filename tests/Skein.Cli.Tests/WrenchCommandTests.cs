@@ -14,12 +14,6 @@ public sealed class WrenchCommandTests : IDisposable
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "data", "wrench", name);
 
-    private static JsonElement Json(CliRun run)
-    {
-        Assert.True(run.ExitCode == 0, run.ToString());
-        using var document = JsonDocument.Parse(run.Output);
-        return document.RootElement.Clone();
-    }
 
     private static void AssertDataError(CliRun run, params string[] mentions)
     {
@@ -52,7 +46,7 @@ public sealed class WrenchCommandTests : IDisposable
     [Fact]
     public void Json_has_exactly_the_six_fields_of_the_issue()
     {
-        var json = Json(CliRun.Invoke("wrench", Fixture("sms"), "--label-model", "mv", "--json", "--quiet"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Fixture("sms"), "--label-model", "mv", "--json", "--quiet"));
 
         Assert.Equal(["dataset", "label_model", "metric", "valid", "test", "fit_seconds"], json.EnumerateObject().Select(p => p.Name));
         Assert.Equal("sms", json.GetProperty("dataset").GetString());
@@ -69,7 +63,7 @@ public sealed class WrenchCommandTests : IDisposable
     [InlineData("sms", "wmv", 16.666666666666668, 23.880597014925375)]
     public void Scores_match_the_python_reference(string set, string model, double valid, double test)
     {
-        var json = Json(CliRun.Invoke("wrench", Fixture(set), "-m", model, "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Fixture(set), "-m", model, "--json", "-q"));
 
         Assert.Equal(valid, json.GetProperty("valid").GetDouble(), 1e-9);
         Assert.Equal(test, json.GetProperty("test").GetDouble(), 1e-9);
@@ -79,7 +73,7 @@ public sealed class WrenchCommandTests : IDisposable
     public void No_valid_json_gives_null_valid_and_says_the_balance_is_uniform()
     {
         var run = CliRun.Invoke("wrench", Fixture("youtube"), "--label-model", "wmv", "--json");
-        var json = Json(run);
+        var json = CliRun.Json(run);
 
         Assert.Equal(JsonValueKind.Null, json.GetProperty("valid").ValueKind);
         Assert.Equal(79.33333333333333, json.GetProperty("test").GetDouble(), 1e-9);
@@ -90,7 +84,7 @@ public sealed class WrenchCommandTests : IDisposable
     [Fact]
     public void No_test_json_gives_null_test()
     {
-        var json = Json(CliRun.Invoke("wrench", CopyFixture("trec", "test.json"), "-m", "mv", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", CopyFixture("trec", "test.json"), "-m", "mv", "--json", "-q"));
 
         Assert.Equal(JsonValueKind.Null, json.GetProperty("test").ValueKind);
         Assert.Equal(52.666666666666664, json.GetProperty("valid").GetDouble(), 1e-9);
@@ -99,7 +93,7 @@ public sealed class WrenchCommandTests : IDisposable
     [Fact]
     public void Metric_option_overrides_the_data_set_default()
     {
-        var json = Json(CliRun.Invoke("wrench", Fixture("sms"), "-m", "mv", "--metric", "acc", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Fixture("sms"), "-m", "mv", "--metric", "acc", "--json", "-q"));
 
         Assert.Equal("acc", json.GetProperty("metric").GetString());
         Assert.True(json.GetProperty("valid").GetDouble() > 50);
@@ -108,7 +102,7 @@ public sealed class WrenchCommandTests : IDisposable
     [Fact]
     public void Drop_labeled_ids_no_keeps_the_exemplars()
     {
-        var json = Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", "ds", "--drop-labeled-ids", "no", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", "ds", "--drop-labeled-ids", "no", "--json", "-q"));
 
         Assert.Equal(49.333333333333336, json.GetProperty("valid").GetDouble(), 1e-9);
         Assert.Equal(54.666666666666664, json.GetProperty("test").GetDouble(), 1e-9);
@@ -130,7 +124,7 @@ public sealed class WrenchCommandTests : IDisposable
     {
         var run = CliRun.Invoke("wrench", Fixture("trec"), "-m", "mv", "--search", "--json");
 
-        Assert.Equal(52.666666666666664, Json(run).GetProperty("valid").GetDouble(), 1e-9);
+        Assert.Equal(52.666666666666664, CliRun.Json(run).GetProperty("valid").GetDouble(), 1e-9);
         Assert.Contains("defaults (no search space)", run.Error, StringComparison.Ordinal);
     }
 
@@ -140,8 +134,8 @@ public sealed class WrenchCommandTests : IDisposable
     [InlineData("fs")]
     public void Every_generative_model_scores_valid_and_test_reproducibly(string model)
     {
-        var first = Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", model, "--seed", "3", "--json"));
-        var second = Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", model, "--seed", "3", "--json"));
+        var first = CliRun.Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", model, "--seed", "3", "--json"));
+        var second = CliRun.Json(CliRun.Invoke("wrench", Fixture("trec"), "-m", model, "--seed", "3", "--json"));
 
         Assert.InRange(first.GetProperty("valid").GetDouble(), 0, 100);
         Assert.InRange(first.GetProperty("test").GetDouble(), 0, 100);

@@ -45,19 +45,13 @@ public sealed class WrenchEndModelTests : IDisposable
         return dir;
     }
 
-    private static JsonElement Json(CliRun run)
-    {
-        Assert.True(run.ExitCode == 0, run.ToString());
-        using var document = JsonDocument.Parse(run.Output);
-        return document.RootElement.Clone();
-    }
 
     [Theory]
     [InlineData("softmax")]
     [InlineData("mlp")]
     public void EndModel_AddsValidAndTestScores_AboveTheLabelModel(string model)
     {
-        var json = Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", model, "--features", "tfidf", "--seed", "1", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", model, "--features", "tfidf", "--seed", "1", "--json", "-q"));
         Assert.Equal(model, json.GetProperty("end_model").GetString());
         Assert.Equal("tfidf", json.GetProperty("features").GetString());
         double valid = json.GetProperty("end_model_valid").GetDouble(), test = json.GetProperty("end_model_test").GetDouble();
@@ -68,7 +62,7 @@ public sealed class WrenchEndModelTests : IDisposable
     [Fact]
     public void EndModel_TestIsNullWithoutTestJson()
     {
-        var json = Json(CliRun.Invoke("wrench", Folder(withTest: false), "-m", "mv", "--end-model", "softmax", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Folder(withTest: false), "-m", "mv", "--end-model", "softmax", "--json", "-q"));
         Assert.Equal(JsonValueKind.Null, json.GetProperty("end_model_test").ValueKind);
         Assert.Equal(JsonValueKind.Number, json.GetProperty("end_model_valid").ValueKind);
     }
@@ -76,7 +70,7 @@ public sealed class WrenchEndModelTests : IDisposable
     [Fact]
     public void WithoutEndModel_TheJsonIsUnchanged()
     {
-        var json = Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--json", "-q"));
         Assert.False(json.TryGetProperty("end_model_valid", out _));
     }
 

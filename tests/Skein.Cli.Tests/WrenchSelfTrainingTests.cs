@@ -51,17 +51,11 @@ public sealed class WrenchSelfTrainingTests : IDisposable
         return dir;
     }
 
-    private static JsonElement Json(CliRun run)
-    {
-        Assert.True(run.ExitCode == 0, run.ToString());
-        using var document = JsonDocument.Parse(run.Output);
-        return document.RootElement.Clone();
-    }
 
     [Fact]
     public void SelfTraining_learns_the_words_the_lfs_never_cover()
     {
-        var json = Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", "softmax", "--self-train", "--self-train-threshold", "0.6",
+        var json = CliRun.Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", "softmax", "--self-train", "--self-train-threshold", "0.6",
             "--seed", "1", "--json", "-q"));
         double endTest = json.GetProperty("end_model_test").GetDouble(), selfTest = json.GetProperty("self_trained_test").GetDouble();
         double endValid = json.GetProperty("end_model_valid").GetDouble(), selfValid = json.GetProperty("self_trained_valid").GetDouble();
@@ -75,7 +69,7 @@ public sealed class WrenchSelfTrainingTests : IDisposable
     [Fact]
     public void Test_score_is_null_without_test_json()
     {
-        var json = Json(CliRun.Invoke("wrench", Folder(withTest: false), "-m", "mv", "--end-model", "softmax", "--self-train", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Folder(withTest: false), "-m", "mv", "--end-model", "softmax", "--self-train", "--json", "-q"));
         Assert.Equal(JsonValueKind.Null, json.GetProperty("self_trained_test").ValueKind);
         Assert.Equal(JsonValueKind.Number, json.GetProperty("self_trained_valid").ValueKind);
     }
@@ -84,7 +78,7 @@ public sealed class WrenchSelfTrainingTests : IDisposable
     public void A_higher_threshold_pseudo_labels_fewer_rows()
     {
         var dir = Folder();
-        int Rows(string threshold) => Json(CliRun.Invoke("wrench", dir, "-m", "mv", "--end-model", "softmax", "--self-train", "--self-train-threshold", threshold,
+        int Rows(string threshold) => CliRun.Json(CliRun.Invoke("wrench", dir, "-m", "mv", "--end-model", "softmax", "--self-train", "--self-train-threshold", threshold,
             "--json", "-q")).GetProperty("self_train_pseudo_labeled_rows").GetInt32();
         int loose = Rows("0.5"), strict = Rows("1");
         Assert.True(strict < loose, $"θ = 1: {strict} rows, θ = 0.5: {loose} rows");
@@ -101,7 +95,7 @@ public sealed class WrenchSelfTrainingTests : IDisposable
     [Fact]
     public void Without_self_train_the_json_has_no_self_training_keys()
     {
-        var json = Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", "softmax", "--json", "-q"));
+        var json = CliRun.Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", "softmax", "--json", "-q"));
         Assert.False(json.TryGetProperty("self_trained_valid", out _));
     }
 
