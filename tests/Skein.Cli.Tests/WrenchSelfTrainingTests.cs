@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Skein.EndModels;
+using Skein.Evaluation;
+using Skein.Pipeline;
+using Skein.Training;
 
 namespace Skein.Cli.Tests;
 
@@ -75,13 +79,41 @@ public sealed class WrenchSelfTrainingTests : IDisposable
     }
 
     [Fact]
-    public void A_higher_threshold_pseudo_labels_fewer_rows()
+    public void The_candidate_with_the_best_valid_score_is_kept()
     {
         var dir = Folder();
-        int Rows(string threshold) => CliRun.Json(CliRun.Invoke("wrench", dir, "-m", "mv", "--end-model", "softmax", "--self-train", "--self-train-threshold", threshold,
-            "--json", "-q")).GetProperty("self_train_pseudo_labeled_rows").GetInt32();
-        int loose = Rows("0.5"), strict = Rows("1");
-        Assert.True(strict < loose, $"θ = 1: {strict} rows, θ = 0.5: {loose} rows");
+        // One pool row in one round is almost no self-training, θ = 0.5 takes the whole pool: the pool's B words make them
+        // score apart on valid.
+        var strict = new SelfTrainingOptions { Selection = PseudoLabelSelection.TopKPerClass, RowsPerRound = 1, MaxIterations = 1 };
+        var loose = new SelfTrainingOptions { Threshold = 0.5, MaxIterations = 3 };
+        WrenchSelfTrainingResult Run(params SelfTrainingOptions[] candidates) => WrenchProtocol.Run(dir, new WrenchProtocolOptions
+        {
+            Model = LabelModelCatalog.Get("mv"),
+            EndModel = new WrenchEndModelOptions
+            {
+                Name = "softmax",
+                FeaturesName = "tfidf",
+                Featurizer = Featurizer.TfIdf<string>(text => text),
+                Trainers = [new SoftmaxRegression(new SoftmaxRegressionOptions { Seed = 0 })],
+                SelfTraining = candidates,
+            },
+        }).EndModel!.SelfTraining!;
+
+        var alone = new[] { Run(strict), Run(loose) };
+        var both = Run(strict, loose);
+
+        Assert.NotEqual(alone[0].Valid, alone[1].Valid);
+        var better = alone[0].Valid >= alone[1].Valid ? alone[0] : alone[1];
+        Assert.Equal(better.Valid, both.Valid);
+        Assert.Equal(better.Test, both.Test);
+        Assert.Same(better.Valid == alone[0].Valid ? strict : loose, both.Options);
+    }
+
+    [Fact]
+    public void The_kept_setting_is_reported()
+    {
+        var json = CliRun.Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", "softmax", "--self-train", "--json", "-q"));
+        Assert.Contains(json.GetProperty("self_train_selection").GetString(), new[] { "TopKPerClass", "ClassAdaptive", "FixedThreshold" });
     }
 
     [Fact]

@@ -103,7 +103,7 @@ public static class WrenchProtocol
             throw new DataFormatException("directory not found; expected a WRENCH folder with train.json and valid.json.", directory);
         }
 
-        if (options.EndModel?.SelfTraining is { } selfTraining)
+        foreach (var selfTraining in options.EndModel?.SelfTraining ?? [])
         {
             // Validates the options before any fit; the factory is never called.
             _ = new SelfTraining(static _ => throw new InvalidOperationException(), selfTraining);
@@ -260,7 +260,7 @@ public static class WrenchProtocol
         double fitSeconds = clock.Elapsed.TotalSeconds;
         FeatureMatrix? testX = splits.Test is { } t ? featurizer.Transform(Texts(t, null)) : null;
         double? testScore = testX is null ? null : Score(splits.Test!.Gold, model!.PredictProba(testX), metric);
-        var selfTrained = options.SelfTraining is { } st
+        var selfTrained = options.SelfTraining is { Count: > 0 } st
             ? RunSelfTraining(st, options.Trainers[chosen], featurizer, splits, train, kept, rows, probabilities, validX, testX, metric)
             : null;
         return new WrenchEndModelResult(options.Name, options.FeaturesName, rows.Count, validScore, testScore, fitSeconds, chosen, model!)
@@ -270,12 +270,13 @@ public static class WrenchProtocol
     }
 
     /// <summary>
-    /// Self-trains the chosen end-model trainer: the covered rows keep the label model's probabilities, the uncovered
-    /// train rows (featurised with the featurizer fitted on the covered texts) form the pool.
+    /// Self-trains the chosen end-model trainer once per candidate setting: the covered rows keep the label model's
+    /// probabilities, the uncovered train rows (featurised with the featurizer fitted on the covered texts) form the
+    /// pool. The best valid score wins (ties: the earlier candidate); without valid.json only the first is run.
     /// </summary>
-    private static WrenchSelfTrainingResult RunSelfTraining(SelfTrainingOptions options, IEndModelTrainer trainer, IFittedFeaturizer<string> featurizer,
-        Splits splits, LabelMatrix train, int[] kept, List<int> covered, ProbabilisticLabels probabilities, FeatureMatrix? validX, FeatureMatrix? testX,
-        WrenchMetric metric)
+    private static WrenchSelfTrainingResult RunSelfTraining(IReadOnlyList<SelfTrainingOptions> candidates, IEndModelTrainer trainer,
+        IFittedFeaturizer<string> featurizer, Splits splits, LabelMatrix train, int[] kept, List<int> covered, ProbabilisticLabels probabilities,
+        FeatureMatrix? validX, FeatureMatrix? testX, WrenchMetric metric)
     {
         var clock = Stopwatch.StartNew();
         var isCovered = new bool[train.RowCount];
@@ -296,11 +297,23 @@ public static class WrenchProtocol
         }
 
         var x = featurizer.Transform(Texts(splits.Train, [.. order.Select(r => kept[r])]));
-        var result = new SelfTraining(trainer, options).Fit(x, ProbabilisticLabels.FromRowMajor(labels, k), pool);
-        double? valid = splits.Valid is { } v ? Score(v.Gold, result.Model.PredictProba(validX!), metric) : null;
-        double? test = splits.Test is { } t ? Score(t.Gold, result.Model.PredictProba(testX!), metric) : null;
-        return new WrenchSelfTrainingResult(valid, test, order.Length - covered.Count, result.LabeledAtIteration.Count(r => r > 0),
-            result.Iterations, result.Termination, clock.Elapsed.TotalSeconds, result.Model);
+        var soft = ProbabilisticLabels.FromRowMajor(labels, k);
+        SelfTrainingResult? best = null;
+        SelfTrainingOptions? bestOptions = null;
+        double? bestValid = null;
+        foreach (var candidate in splits.Valid is null ? candidates.Take(1) : candidates)
+        {
+            var result = new SelfTraining(trainer, candidate).Fit(x, soft, pool);
+            double? valid = splits.Valid is { } v ? Score(v.Gold, result.Model.PredictProba(validX!), metric) : null;
+            if (best is null || valid > bestValid)
+            {
+                (best, bestOptions, bestValid) = (result, candidate, valid);
+            }
+        }
+
+        double? test = splits.Test is { } t ? Score(t.Gold, best!.Model.PredictProba(testX!), metric) : null;
+        return new WrenchSelfTrainingResult(bestValid, test, order.Length - covered.Count, best!.LabeledAtIteration.Count(r => r > 0),
+            best.Iterations, best.Termination, clock.Elapsed.TotalSeconds, best.Model, bestOptions!);
     }
 
     private static string[] Texts(WrenchDataset split, int[]? rows)

@@ -92,9 +92,10 @@ public sealed record WrenchEndModelOptions
     /// <summary>
     /// After the end model is chosen, self-train its trainer (<see cref="Training.SelfTraining"/>) with the covered train
     /// rows labelled by the label model and the uncovered train rows as the pool, and score the result like the end
-    /// model; null (default) = no.
+    /// model. Each entry is one candidate setting; with valid.json the best valid score is kept (ties: the earlier
+    /// entry), without it the first. Null or empty (default) = no self-training.
     /// </summary>
-    public SelfTrainingOptions? SelfTraining { get; init; }
+    public IReadOnlyList<SelfTrainingOptions>? SelfTraining { get; init; }
 }
 
 /// <summary>The self-training part of a <see cref="WrenchEndModelResult"/>.</summary>
@@ -104,10 +105,11 @@ public sealed record WrenchEndModelOptions
 /// <param name="RowsPseudoLabeled">Pool rows the final model was trained on with pseudo-labels.</param>
 /// <param name="Iterations">Self-training rounds that re-fitted the model.</param>
 /// <param name="Termination">Why self-training stopped.</param>
-/// <param name="FitSeconds">Wall time of featurising the pool and self-training.</param>
+/// <param name="FitSeconds">Wall time of featurising the pool and self-training every candidate.</param>
 /// <param name="Model">The self-trained end model.</param>
+/// <param name="Options">The candidate setting that was kept (see <see cref="WrenchEndModelOptions.SelfTraining"/>).</param>
 public sealed record WrenchSelfTrainingResult(double? Valid, double? Test, int PoolRows, int RowsPseudoLabeled, int Iterations,
-    SelfTrainingTermination Termination, double FitSeconds, EndModel Model);
+    SelfTrainingTermination Termination, double FitSeconds, EndModel Model, SelfTrainingOptions Options);
 
 /// <summary>The end model's part of a <see cref="WrenchResult"/>.</summary>
 /// <param name="Name">The end model's name.</param>
