@@ -37,6 +37,14 @@ public sealed record DataProgrammingOptions
     /// </summary>
     public double L2 { get; init; }
 
+    /// <summary>
+    /// Keep every LF's accuracy above chance (at least 1/k + 0.001) in each M-step: data programming's assumption that
+    /// LFs beat random. Without it, LFs that vote for one class only can drive EM to a degenerate maximum (on the
+    /// bundled YouTube comments the spam keywords reach accuracy 1 and the ham LFs 0, so every ham vote counts as spam:
+    /// 0.53 accuracy, against 0.905 with the floor). Default true; false gives the unconstrained maximum likelihood.
+    /// </summary>
+    public bool AccuracyAboveChance { get; init; } = true;
+
     /// <summary>Threads per pass; -1 (default) = all cores. Results are bit-identical for every value.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 }
@@ -65,6 +73,9 @@ public sealed class DataProgramming : ILabelModelTrainer
 {
     // Accuracies stay inside (0, 1) so every weight and log-probability is finite.
     private const double AccuracyFloor = 1e-9;
+
+    // Least lead over chance (1/k) with AccuracyAboveChance: a floored LF keeps a small positive weight.
+    private const double ChanceMargin = 1e-3;
     private const double PriorFloor = 1e-12;
 
     /// <summary>A trainer with the default options.</summary>
@@ -176,7 +187,7 @@ public sealed class DataProgramming : ILabelModelTrainer
                 double updated = Options.L2 > 0
                     ? PenalisedAccuracy(totals[j], votes, n, k, accuracies[j], initialWeight, Options.L2)
                     : totals[j] / votes;
-                updated = Math.Clamp(updated, AccuracyFloor, 1 - AccuracyFloor);
+                updated = Math.Clamp(updated, Options.AccuracyAboveChance ? (1.0 / k) + ChanceMargin : AccuracyFloor, 1 - AccuracyFloor);
                 change = Math.Max(change, Math.Abs(updated - accuracies[j]));
                 accuracies[j] = updated;
             }

@@ -108,7 +108,7 @@ public sealed class DataProgrammingTests
         // row 0 (0.3) ⇒ a_2 = 0.3 after one M-step.
         var votes = LabelMatrix.FromRows([[1, 1, 0], [0, -1, -1]], 2);
 
-        var model = new DataProgramming(new DataProgrammingOptions { MaxIterations = 1 }).Fit(votes);
+        var model = new DataProgramming(new DataProgrammingOptions { MaxIterations = 1, AccuracyAboveChance = false }).Fit(votes);
 
         Assert.Equal(0.7, model.LfAccuracies[0], 12);
         Assert.Equal(0.7, model.LfAccuracies[1], 12);
@@ -119,6 +119,41 @@ public sealed class DataProgrammingTests
         double row0 = Math.Log(0.5 * ((0.7 * 0.7 * 0.3) + (0.3 * 0.3 * 0.7)) * 0.5 * 0.5);
         double row1 = Math.Log(0.5 * (0.7 + 0.3) * 0.5 * 0.5);
         Assert.Equal(row0 + row1, model.LogLikelihoods[0], 12);
+    }
+
+    [Fact]
+    public void One_sided_lfs_do_not_drive_em_to_the_degenerate_maximum()
+    {
+        // Three LFs vote only class 1 (90% right when they vote), two only class 0 (80% right), as keyword LFs do.
+        var random = new Random(21);
+        int n = 4_000;
+        var rows = new int[n][];
+        var gold = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int y = random.Next(2);
+            gold[i] = y;
+            rows[i] = new int[5];
+            for (int j = 0; j < 5; j++)
+            {
+                int side = j < 3 ? 1 : 0;
+                double rate = y == side ? 0.5 : 0.06, accuracy = j < 3 ? 0.9 : 0.8;
+                rows[i][j] = random.NextDouble() < rate * (y == side ? accuracy : 1) ? side : LabelMatrix.Abstain;
+            }
+        }
+
+        var votes = LabelMatrix.FromRows(rows, 2);
+        double Accuracy(LabelModel model) => model.PredictProba(votes).ArgMax().Zip(gold).Count(p => p.First == p.Second) / (double)n;
+
+        var constrained = new DataProgramming().Fit(votes);
+        var free = new DataProgramming(new DataProgrammingOptions { AccuracyAboveChance = false }).Fit(votes);
+
+        Assert.All(constrained.LfAccuracies, a => Assert.True(a > 0.5, $"accuracy {a}"));
+        Assert.True(free.LfAccuracies.Any(a => a < 0.5), $"unconstrained accuracies [{string.Join(", ", free.LfAccuracies)}]");
+        // Measured: unconstrained 0.58, constrained 0.83, majority vote 0.86 (the model's class-independent propensity
+        // still misfits one-sided LFs, but no longer inverts them).
+        double dp = Accuracy(constrained), mv = Accuracy(new MajorityVote().Fit(votes)), unconstrained = Accuracy(free);
+        Assert.True(dp > unconstrained + 0.2 && dp >= mv - 0.05, $"dp {dp}, mv {mv}, unconstrained {unconstrained}");
     }
 
     [Fact]
