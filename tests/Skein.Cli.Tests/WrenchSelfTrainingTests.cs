@@ -110,6 +110,35 @@ public sealed class WrenchSelfTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Soft_or_hard_labels_keep_the_better_valid_score()
+    {
+        var dir = Folder();
+        WrenchEndModelResult Run(WrenchEndModelLabels labels) => WrenchProtocol.Run(dir, new WrenchProtocolOptions
+        {
+            Model = LabelModelCatalog.Get("mv"),
+            EndModel = new WrenchEndModelOptions
+            {
+                Name = "softmax",
+                FeaturesName = "tfidf",
+                Featurizer = Featurizer.TfIdf<string>(text => text),
+                Trainers = [new SoftmaxRegression(new SoftmaxRegressionOptions { Seed = 0, MaxIterations = 20 })],
+                Labels = labels,
+            },
+        }).EndModel!;
+
+        var soft = Run(WrenchEndModelLabels.Soft);
+        var hard = Run(WrenchEndModelLabels.Hard);
+        var either = Run(WrenchEndModelLabels.SoftOrHard);
+
+        Assert.False(soft.HardLabels);
+        Assert.True(hard.HardLabels);
+        var better = hard.Valid > soft.Valid ? hard : soft;
+        Assert.Equal(better.Valid, either.Valid);
+        Assert.Equal(better.Test, either.Test);
+        Assert.Equal(better.HardLabels, either.HardLabels);
+    }
+
+    [Fact]
     public void The_kept_setting_is_reported()
     {
         var json = CliRun.Json(CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", "softmax", "--self-train", "--json", "-q"));

@@ -40,7 +40,7 @@ internal static class WrenchCommand
         };
         drop.AcceptOnlyFromAmong("auto", "yes", "no");
         var endModel = EndModelFactory.Model("--end-model", required: false);
-        endModel.Description = "Also train an end model (softmax or mlp) on the label model's probabilities of the covered train rows, pick its training budget by valid score, and score it on valid and test.";
+        endModel.Description = "Also train an end model (softmax or mlp) on the label model's probabilities of the covered train rows, or on their argmax, pick the labels and the training budget by valid score, and score it on valid and test.";
         var features = EndModelFactory.Features(required: false);
         features.Description = "Features of data.text for --end-model: tfidf (hashed n-grams) or minilm (sentence embeddings).";
         var selfTrain = new Option<bool>("--self-train")
@@ -195,6 +195,7 @@ internal static class WrenchCommand
                 WriteNullable(writer, "end_model_valid", e.Valid);
                 WriteNullable(writer, "end_model_test", e.Test);
                 writer.WriteNumber("end_model_fit_seconds", e.FitSeconds);
+                writer.WriteString("end_model_labels", e.HardLabels ? "hard" : "soft");
                 if (e.SelfTraining is { } s)
                 {
                     WriteNullable(writer, "self_trained_valid", s.Valid);

@@ -193,8 +193,9 @@ public static class WrenchProtocol
     }
 
     /// <summary>
-    /// WRENCH's second stage: the end model learns from the label model's probabilities of the covered train rows
-    /// (the rows the label model was fitted on), early-stops on valid's gold labels and is scored like the label model.
+    /// WRENCH's second stage: the end model learns from the label model's probabilities (or their argmax, see
+    /// <see cref="WrenchEndModelOptions.Labels"/>) of the covered train rows (the rows the label model was fitted on),
+    /// early-stops on valid's gold labels and is scored like the label model.
     /// </summary>
     private static WrenchEndModelResult RunEndModel(WrenchEndModelOptions options, Splits splits, LabelMatrix train, int[] kept,
         LabelModel labelModel, WrenchMetric metric)
@@ -222,38 +223,62 @@ public static class WrenchProtocol
             throw new DataFormatException("no train row is covered by any LF, so the end model has nothing to learn from.", splits.Train.Path);
         }
 
-        var labels = new double[rows.Count * k];
-        for (int i = 0; i < rows.Count; i++)
+        // Hard labels: the argmax of every train row (SHA1 tie-break, as the label model is scored), one-hot.
+        var predicted = TieBreaking.ProbsToPreds(probabilities, TieBreakPolicy.Random);
+        var oneHot = new double[predicted.Length * k];
+        for (int r = 0; r < predicted.Length; r++)
         {
-            probabilities.Row(rows[i]).CopyTo(labels.AsSpan(i * k, k));
+            oneHot[(r * k) + predicted[r]] = 1;
+        }
+
+        var hardAll = ProbabilisticLabels.FromRowMajor(oneHot, k);
+        ProbabilisticLabels RowsOf(ProbabilisticLabels all)
+        {
+            var labels = new double[rows.Count * k];
+            for (int i = 0; i < rows.Count; i++)
+            {
+                all.Row(rows[i]).CopyTo(labels.AsSpan(i * k, k));
+            }
+
+            return ProbabilisticLabels.FromRowMajor(labels, k);
         }
 
         var trainTexts = Texts(splits.Train, [.. rows.Select(r => kept[r])]);
         var featurizer = options.Featurizer.Fit(trainTexts);
         var x = featurizer.Transform(trainTexts);
         FeatureMatrix? validX = splits.Valid is { } valid ? featurizer.Transform(Texts(valid, null)) : null;
-        var soft = ProbabilisticLabels.FromRowMajor(labels, k);
         if (options.Trainers.Count == 0)
         {
             throw new ArgumentException("The end model needs at least one candidate trainer.", nameof(options));
         }
 
+        bool[] hardChoices = options.Labels switch
+        {
+            WrenchEndModelLabels.Soft => [false],
+            WrenchEndModelLabels.Hard => [true],
+            _ => splits.Valid is null ? [false] : [false, true],
+        };
         EndModel? model = null;
         double? validScore = null;
         int chosen = 0;
-        for (int c = 0; c < options.Trainers.Count; c++)
+        bool hard = false;
+        foreach (bool useHard in hardChoices)
         {
-            // Without valid.json there is nothing to select on: only the last (full-budget) candidate is fitted.
-            if (splits.Valid is null && c < options.Trainers.Count - 1)
+            var y = RowsOf(useHard ? hardAll : probabilities);
+            for (int c = 0; c < options.Trainers.Count; c++)
             {
-                continue;
-            }
+                // Without valid.json there is nothing to select on: only the last (full-budget) candidate is fitted.
+                if (splits.Valid is null && c < options.Trainers.Count - 1)
+                {
+                    continue;
+                }
 
-            var candidate = options.Trainers[c].Fit(x, soft);
-            double? score = splits.Valid is { } v ? Score(v.Gold, candidate.PredictProba(validX!), metric) : null;
-            if (model is null || score > validScore)
-            {
-                (model, validScore, chosen) = (candidate, score, c);
+                var candidate = options.Trainers[c].Fit(x, y);
+                double? score = splits.Valid is { } v ? Score(v.Gold, candidate.PredictProba(validX!), metric) : null;
+                if (model is null || score > validScore)
+                {
+                    (model, validScore, chosen, hard) = (candidate, score, c, useHard);
+                }
             }
         }
 
@@ -261,10 +286,11 @@ public static class WrenchProtocol
         FeatureMatrix? testX = splits.Test is { } t ? featurizer.Transform(Texts(t, null)) : null;
         double? testScore = testX is null ? null : Score(splits.Test!.Gold, model!.PredictProba(testX), metric);
         var selfTrained = options.SelfTraining is { Count: > 0 } st
-            ? RunSelfTraining(st, options.Trainers[chosen], featurizer, splits, train, kept, rows, probabilities, validX, testX, metric)
+            ? RunSelfTraining(st, options.Trainers[chosen], featurizer, splits, train, kept, rows, hard ? hardAll : probabilities, validX, testX, metric)
             : null;
         return new WrenchEndModelResult(options.Name, options.FeaturesName, rows.Count, validScore, testScore, fitSeconds, chosen, model!)
         {
+            HardLabels = hard,
             SelfTraining = selfTrained,
         };
     }

@@ -65,6 +65,19 @@ public sealed record WrenchProtocolOptions
     public WrenchEndModelOptions? EndModel { get; init; }
 }
 
+/// <summary>The labels a WRENCH end model learns from (see <see cref="WrenchEndModelOptions.Labels"/>).</summary>
+public enum WrenchEndModelLabels
+{
+    /// <summary>Both soft and hard, kept by valid score (ties: soft).</summary>
+    SoftOrHard,
+
+    /// <summary>The label model's probabilities.</summary>
+    Soft,
+
+    /// <summary>The probabilities' argmax as one-hot labels.</summary>
+    Hard,
+}
+
 /// <summary>The end model of a two-stage WRENCH run: features of <c>data.text</c> and a trainer.</summary>
 public sealed record WrenchEndModelOptions
 {
@@ -88,6 +101,13 @@ public sealed record WrenchEndModelOptions
 
     /// <summary>Train only on rows some LF covers (WRENCH's default for the second stage); default true.</summary>
     public bool DropUncovered { get; init; } = true;
+
+    /// <summary>
+    /// What the end model learns from: the label model's probabilities, their argmax (SHA1 tie-break), or both as
+    /// candidates next to the trainers, kept by valid score (default; without valid.json, soft). Hard labels help where a
+    /// label model ranks well but is badly calibrated (DataProgramming on one-sided LFs: spam ≈ 1, ham ≈ 0.5).
+    /// </summary>
+    public WrenchEndModelLabels Labels { get; init; } = WrenchEndModelLabels.SoftOrHard;
 
     /// <summary>
     /// After the end model is chosen, self-train its trainer (<see cref="Training.SelfTraining"/>) with the covered train
@@ -122,6 +142,9 @@ public sealed record WrenchSelfTrainingResult(double? Valid, double? Test, int P
 /// <param name="Model">The fitted end model.</param>
 public sealed record WrenchEndModelResult(string Name, string FeaturesName, int TrainRows, double? Valid, double? Test, double FitSeconds, int Candidate, EndModel Model)
 {
+    /// <summary>True when the kept end model learned from hard (argmax) labels rather than probabilities.</summary>
+    public bool HardLabels { get; init; }
+
     /// <summary>The self-trained model's scores when <see cref="WrenchEndModelOptions.SelfTraining"/> was set; otherwise null.</summary>
     public WrenchSelfTrainingResult? SelfTraining { get; init; }
 }
