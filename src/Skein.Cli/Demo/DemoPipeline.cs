@@ -173,7 +173,7 @@ internal static class DemoPipeline
         var tfidf = new HashedNGramFeaturizer(new HashedNGramOptions { Dimension = 1 << 14 }).Fit(train.Select(c => c.Text).ToArray());
         FeatureMatrix Features(IReadOnlyList<YouTubeComment> comments, float[][] emb) => Combine(emb, tfidf.Transform(comments.Select(c => c.Text).ToArray()));
         var x = Features(covered.Select(i => train[i]).ToArray(), covered.Select(i => trainEmb[i]).ToArray());
-        var soft = Select(trainProbs, covered);
+        var soft = trainProbs.SelectRows(covered);
         var devX = Features(dev, devEmb);
         var validation = new ValidationSet(devX, OneHot(devGold));
         progress($"training the end model on {covered.Length:N0} covered train rows (MiniLM + TF-IDF features), on soft and on hard labels");
@@ -274,17 +274,6 @@ internal static class DemoPipeline
         return SparseMatrix.FromCsr(pointers, columns.ToArray(), values.ToArray(), d + ngrams.ColumnCount);
     }
 
-    private static ProbabilisticLabels Select(ProbabilisticLabels labels, int[] rows)
-    {
-        int k = labels.Cardinality;
-        var values = new double[rows.Length * k];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            labels.Row(rows[i]).CopyTo(values.AsSpan(i * k, k));
-        }
-
-        return ProbabilisticLabels.FromRowMajor(values, k);
-    }
 
     private static ProbabilisticLabels OneHot(int[] gold)
     {

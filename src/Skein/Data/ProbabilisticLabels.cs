@@ -89,6 +89,22 @@ public sealed class ProbabilisticLabels
         return new ProbabilisticLabels(values, cardinality);
     }
 
+    /// <summary>The given rows, in the given order (repeats allowed), as a new label set.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row index is outside [0, RowCount).</exception>
+    public ProbabilisticLabels SelectRows(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int k = Cardinality;
+        var values = new double[rows.Count * k];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)rows[i], (uint)RowCount, nameof(rows));
+            Row(rows[i]).CopyTo(values.AsSpan(i * k, k));
+        }
+
+        return new ProbabilisticLabels(values, k);
+    }
+
     /// <summary>The most probable class of every row; ties go to the lowest class index.</summary>
     public int[] ArgMax()
     {

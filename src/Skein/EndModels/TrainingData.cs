@@ -102,9 +102,9 @@ internal sealed class TrainingData
             var trainRows = order[nVal..];
             Array.Sort(valRows);
             Array.Sort(trainRows);
-            validation = new ValidationSet(features.SelectRows(valRows), SelectLabels(labels, valRows));
+            validation = new ValidationSet(features.SelectRows(valRows), labels.SelectRows(valRows));
             features = features.SelectRows(trainRows);
-            labels = SelectLabels(labels, trainRows);
+            labels = labels.SelectRows(trainRows);
             w = [.. trainRows.Select(i => w[i])];
         }
 
@@ -116,15 +116,4 @@ internal sealed class TrainingData
         return new TrainingData(features, labels, w, validation);
     }
 
-    private static ProbabilisticLabels SelectLabels(ProbabilisticLabels labels, int[] rows)
-    {
-        int k = labels.Cardinality;
-        var values = new double[rows.Length * k];
-        for (int r = 0; r < rows.Length; r++)
-        {
-            labels.Row(rows[r]).CopyTo(values.AsSpan(r * k, k));
-        }
-
-        return ProbabilisticLabels.Wrap(values, k);
-    }
 }

@@ -232,17 +232,6 @@ public static class WrenchProtocol
         }
 
         var hardAll = ProbabilisticLabels.FromRowMajor(oneHot, k);
-        ProbabilisticLabels RowsOf(ProbabilisticLabels all)
-        {
-            var labels = new double[rows.Count * k];
-            for (int i = 0; i < rows.Count; i++)
-            {
-                all.Row(rows[i]).CopyTo(labels.AsSpan(i * k, k));
-            }
-
-            return ProbabilisticLabels.FromRowMajor(labels, k);
-        }
-
         var trainTexts = Texts(splits.Train, [.. rows.Select(r => kept[r])]);
         var featurizer = options.Featurizer.Fit(trainTexts);
         var x = featurizer.Transform(trainTexts);
@@ -264,7 +253,7 @@ public static class WrenchProtocol
         bool hard = false;
         foreach (bool useHard in hardChoices)
         {
-            var y = RowsOf(useHard ? hardAll : probabilities);
+            var y = (useHard ? hardAll : probabilities).SelectRows(rows);
             for (int c = 0; c < options.Trainers.Count; c++)
             {
                 // Without valid.json there is nothing to select on: only the last (full-budget) candidate is fitted.

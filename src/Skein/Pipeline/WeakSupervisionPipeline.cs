@@ -94,7 +94,7 @@ public sealed class WeakSupervisionPipeline<T>
         var trainItems = rows.Length == items.Count ? items : rows.Select(i => items[i]).ToArray();
         var featurizer = Featurizer.Fit(trainItems);
         var trainFeatures = featurizer.Transform(trainItems);
-        var trainLabels = rows.Length == items.Count ? probabilities : SelectRows(probabilities, rows);
+        var trainLabels = rows.Length == items.Count ? probabilities : probabilities.SelectRows(rows);
         var endModel = EndModelTrainer.Fit(trainFeatures, trainLabels);
 
         PipelineMetrics? metrics = null;
@@ -125,17 +125,6 @@ public sealed class WeakSupervisionPipeline<T>
         return covered;
     }
 
-    private static ProbabilisticLabels SelectRows(ProbabilisticLabels labels, int[] rows)
-    {
-        int k = labels.Cardinality;
-        var values = new double[rows.Length * k];
-        for (int r = 0; r < rows.Length; r++)
-        {
-            labels.Row(rows[r]).CopyTo(values.AsSpan(r * k, k));
-        }
-
-        return ProbabilisticLabels.FromRowMajor(values, k);
-    }
 
     private static PipelineMetrics? Score(IReadOnlyList<int> gold, int[] labelModel, int[] endModel, bool[] covered)
     {
