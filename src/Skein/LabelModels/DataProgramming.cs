@@ -409,12 +409,7 @@ public sealed class DataProgrammingModel : LabelModel, IGenerativeLabelModel
     /// <inheritdoc />
     public double ConditionalProbability(int lf, int vote, int trueClass)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(lf);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lf, LfCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(vote, -1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(vote, Cardinality);
-        ArgumentOutOfRangeException.ThrowIfNegative(trueClass);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trueClass, Cardinality);
+        CheckConditionalArguments(lf, vote, trueClass);
         double beta = _propensities[lf];
         return vote < 0 ? 1 - beta
             : vote == trueClass ? beta * _accuracies[lf]

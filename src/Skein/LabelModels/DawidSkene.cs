@@ -308,12 +308,7 @@ public sealed class DawidSkeneModel : LabelModel, IGenerativeLabelModel
     /// <inheritdoc />
     public double ConditionalProbability(int lf, int vote, int trueClass)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(lf);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lf, LfCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(vote, -1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(vote, Cardinality);
-        ArgumentOutOfRangeException.ThrowIfNegative(trueClass);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trueClass, Cardinality);
+        CheckConditionalArguments(lf, vote, trueClass);
         return _pi[(((lf * (Cardinality + 1)) + vote + 1) * Cardinality) + trueClass];
     }
 

@@ -134,6 +134,17 @@ public abstract class LabelModel
         }
     }
 
+    /// <summary>Range checks shared by the models' P(λ_j = vote | Y = trueClass) (vote −1 = abstain).</summary>
+    private protected void CheckConditionalArguments(int lf, int vote, int trueClass)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lf);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lf, LfCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(vote, -1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(vote, Cardinality);
+        ArgumentOutOfRangeException.ThrowIfNegative(trueClass);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trueClass, Cardinality);
+    }
+
     /// <summary>Rejects an empty matrix before a fit, with a message a user can act on.</summary>
     internal static void RequireRows(LabelMatrix matrix, string modelName)
     {

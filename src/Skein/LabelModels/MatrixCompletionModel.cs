@@ -83,7 +83,7 @@ public sealed class MatrixCompletionModel : LabelModel, IGenerativeLabelModel
     /// <summary>μ[(lf, vote), trueClass] = P(λ_lf = vote | Y = trueClass) as learned (after clamping and symmetry breaking).</summary>
     public double Mu(int lf, int vote, int trueClass)
     {
-        CheckArguments(lf, vote, trueClass);
+        CheckConditionalArguments(lf, vote, trueClass);
         ArgumentOutOfRangeException.ThrowIfNegative(vote);
         return _mu[(((lf * Cardinality) + vote) * Cardinality) + trueClass];
     }
@@ -92,7 +92,7 @@ public sealed class MatrixCompletionModel : LabelModel, IGenerativeLabelModel
     /// <remarks>For vote -1 this is 1 − Σ_c μ[(lf, c), y], as Snorkel's table (not clipped, so it can leave [0, 1]).</remarks>
     public double ConditionalProbability(int lf, int vote, int trueClass)
     {
-        CheckArguments(lf, vote, trueClass);
+        CheckConditionalArguments(lf, vote, trueClass);
         int k = Cardinality;
         if (vote >= 0)
         {
@@ -127,16 +127,6 @@ public sealed class MatrixCompletionModel : LabelModel, IGenerativeLabelModel
         }
 
         return table;
-    }
-
-    private void CheckArguments(int lf, int vote, int trueClass)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(lf);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lf, LfCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(vote, -1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(vote, Cardinality);
-        ArgumentOutOfRangeException.ThrowIfNegative(trueClass);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trueClass, Cardinality);
     }
 
     private double[] ComputeAccuracies()

@@ -88,12 +88,7 @@ public sealed class TripletModel : LabelModel, IGenerativeLabelModel
     /// <inheritdoc />
     public double ConditionalProbability(int lf, int vote, int trueClass)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(lf);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lf, LfCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(vote, -1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(vote, Cardinality);
-        ArgumentOutOfRangeException.ThrowIfNegative(trueClass);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trueClass, Cardinality);
+        CheckConditionalArguments(lf, vote, trueClass);
         return _table[(((lf * (Cardinality + 1)) + vote + 1) * Cardinality) + trueClass];
     }
 
