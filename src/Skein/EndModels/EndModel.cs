@@ -100,10 +100,7 @@ public abstract class EndModel
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        writer.WriteStartObject();
-        writer.WriteString("format", FormatName);
-        writer.WriteNumber("version", FormatVersion);
+        using var writer = ModelJson.WriteHeader(stream, FormatName, FormatVersion);
         writer.WriteString("model", ModelName);
         writer.WriteNumber("featureCount", FeatureCount);
         writer.WriteNumber("cardinality", Cardinality);

@@ -83,10 +83,7 @@ public sealed class HashedNGramModel
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        writer.WriteStartObject();
-        writer.WriteString("format", FormatName);
-        writer.WriteNumber("version", FormatVersion);
+        using var writer = ModelJson.WriteHeader(stream, FormatName, FormatVersion);
         WriteRange(writer, "wordNGrams", Options.WordNGrams);
         WriteRange(writer, "charNGrams", Options.CharNGrams);
         writer.WriteNumber("dimension", Dimension);

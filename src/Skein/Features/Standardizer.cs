@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Skein.IO;
 using Skein.LabelModels;
 
@@ -115,10 +114,7 @@ public sealed class StandardizerModel
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        writer.WriteStartObject();
-        writer.WriteString("format", FormatName);
-        writer.WriteNumber("version", FormatVersion);
+        using var writer = ModelJson.WriteHeader(stream, FormatName, FormatVersion);
         writer.WriteNumber("columnCount", ColumnCount);
         ModelJson.WriteDoubles(writer, "mean", _mean);
         ModelJson.WriteDoubles(writer, "standardDeviation", _std);

@@ -79,6 +79,19 @@ internal static class ModelJson
             : throw new DataFormatException($"Field '{name}' has unknown value '{text}'.", column: name);
     }
 
+    /// <summary>
+    /// Starts an indented JSON object with the "format" and "version" header that <see cref="ParseHeader"/> checks;
+    /// the caller writes the rest and ends the object.
+    /// </summary>
+    public static Utf8JsonWriter WriteHeader(Stream stream, string formatName, int formatVersion)
+    {
+        var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteString("format", formatName);
+        writer.WriteNumber("version", formatVersion);
+        return writer;
+    }
+
     /// <summary>Parses a saved JSON object and checks its "format" and "version" header.</summary>
     public static JsonDocument ParseHeader(Stream stream, string formatName, int formatVersion)
     {
