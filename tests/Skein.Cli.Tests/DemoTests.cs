@@ -52,7 +52,7 @@ public class DemoTests
     }
 
     [Fact]
-    public void The_library_only_example_chooses_the_same_models_with_the_same_accuracies()
+    public async Task The_library_only_example_chooses_the_same_models_with_the_same_accuracies()
     {
         var demo = DemoRunOnce.Run;
         Assert.True(demo.ExitCode == 0, demo.ToString());
@@ -68,10 +68,11 @@ public class DemoTests
         }
 
         using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr.Result);
+        var stderrTask = process.StandardError.ReadToEndAsync();
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await stderrTask;
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, stderr);
         using var fromDemo = JsonDocument.Parse(demo.Output);
         using var fromExample = JsonDocument.Parse(stdout);
         foreach (var key in new[] { "label_model", "end_model" })
