@@ -16,7 +16,7 @@ const string Usage = """
           Flip 10% / 20% of the gold labels, find them with confident learning (tfidf + softmax, 5 folds).
       self-training <shared-data-dir>
           Self-training vs none on WRENCH youtube and trec (mv, TF-IDF softmax, 3 seeds); see docs/self-training.md.
-    """ + WeakToStrongDemo.Usage;
+    """ + AutoPipelineDemo.Usage + WeakToStrongDemo.Usage;
 
 if (args.Length == 0)
 {
@@ -35,6 +35,8 @@ try
             return LabelErrorsExperiment.Run(args[1], Console.Out);
         case "self-training" when args.Length == 2:
             return SelfTrainingExperiment.Run(args[1], Console.Out);
+        case "demo":
+            return AutoPipelineDemo.Run(args, Console.Out, Console.Error);
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
         case "sentiment140-csv" or "ag-news-csv" or "w2s" when args.Length >= 3:
@@ -44,7 +46,7 @@ try
             return 2;
     }
 }
-catch (Exception e) when (e is RuleSetException or IOException or InvalidDataException or System.Text.Json.JsonException)
+catch (Exception e) when (e is RuleSetException or Skein.IO.DataFormatException or IOException or InvalidDataException or System.Text.Json.JsonException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

@@ -1,4 +1,5 @@
 using Skein.Labeling;
+using Skein.Onnx;
 
 namespace Skein.Examples;
 
@@ -28,6 +29,32 @@ public static class YouTubeSpamLfs
         LabelingFunction.Keyword("keyword_song", Ham, "song"),
         LabelingFunction.Pattern("regex_check_out", Spam, "check.*out", new PatternOptions { IgnoreCase = true }),
         LabelingFunction.Create<string>("short_comment", text => CountWords(text) < 5 ? Ham : LabelingFunction.Abstain),
+    ];
+
+    /// <summary>
+    /// Zero-shot class prototypes for an embedding LF (see <c>TextAutoPipeline</c>): short descriptions written by hand,
+    /// not taken from the data.
+    /// </summary>
+    public static IReadOnlyList<ClassPrototype> ZeroShotPrototypes { get; } =
+    [
+        ClassPrototype.Of(Spam,
+            "Check out my YouTube channel and subscribe",
+            "Please subscribe to my channel, I make videos",
+            "Visit my website to make money online",
+            "Click this link to get free gift cards",
+            "Follow me on Twitter and Facebook",
+            "I am a new rapper, listen to my music and share it",
+            "Like and share this comment so everyone sees it",
+            "Promote your business with our service"),
+        ClassPrototype.Of(Ham,
+            "I love this song",
+            "This music video is amazing",
+            "Her voice is beautiful",
+            "Who is still watching this in 2015?",
+            "This song has over a billion views",
+            "The best song ever, it never gets old",
+            "This song brings back memories",
+            "lol this video is so funny"),
     ];
 
     /// <summary>The number of words as Python's <c>str.split()</c> counts them: runs of non-whitespace.</summary>

@@ -19,6 +19,8 @@ internal static class DemoRunOnce
     public static CliRun Run => Lazy.Value.Run;
 
     public static string ReportPath => Path.Combine(Lazy.Value.OutDir, "report.html");
+
+    public static string EmbeddingCache => Path.Combine(Lazy.Value.OutDir, ".cache", "embeddings");
 }
 
 public class DemoTests
@@ -47,6 +49,39 @@ public class DemoTests
 
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_library_only_example_chooses_the_same_models_with_the_same_accuracies()
+    {
+        var demo = DemoRunOnce.Run;
+        Assert.True(demo.ExitCode == 0, demo.ToString());
+        // The example (examples/Skein.Examples, `demo`) reads the bundled comments itself and calls AutoPipeline; with the
+        // demo's embedding cache it skips the MiniLM pass but still fits every label model and end model.
+        var output = Path.GetRelativePath(RepoPaths.Get("tests", "Skein.Cli.Tests"), AppContext.BaseDirectory);
+        var example = RepoPaths.Get("examples", "Skein.Examples", output, "Skein.Examples.dll");
+        Assert.True(File.Exists(example), example);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { example, "demo", "--json", "--seed", "1", "--cache", DemoRunOnce.EmbeddingCache })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderrTask = process.StandardError.ReadToEndAsync();
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await stderrTask;
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, stderr);
+        using var fromDemo = JsonDocument.Parse(demo.Output);
+        using var fromExample = JsonDocument.Parse(stdout);
+        foreach (var key in new[] { "label_model", "end_model" })
+        {
+            Assert.Equal(fromDemo.RootElement.GetProperty(key).GetProperty("name").GetString(), fromExample.RootElement.GetProperty(key).GetProperty("name").GetString());
+            Assert.Equal(fromDemo.RootElement.GetProperty(key).GetProperty("accuracy").GetDouble(), fromExample.RootElement.GetProperty(key).GetProperty("accuracy").GetDouble());
+        }
+
+        Assert.Equal(demo.Output.Trim(), stdout.Trim());
     }
 
     [Fact]

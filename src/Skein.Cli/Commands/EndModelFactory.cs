@@ -5,6 +5,7 @@ using Skein.EndModels;
 using Skein.Features;
 using Skein.IO;
 using Skein.Onnx;
+using Skein.Selection;
 
 namespace Skein.Cli.Commands;
 
@@ -16,14 +17,11 @@ internal static class EndModelFactory
 {
     public const string TfIdf = "tfidf";
     public const string MiniLm = "minilm";
-    public const string Softmax = "softmax";
-    public const string Mlp = "mlp";
+    public const string Softmax = EndModelCandidate.SoftmaxName;
+    public const string Mlp = EndModelCandidate.MlpName;
 
     /// <summary>Environment variable naming the embedding cache directory (default: the user's cache folder).</summary>
     public const string CacheVariable = "SKEIN_EMBEDDING_CACHE";
-
-    private static readonly int[] SoftmaxBudgets = [25, 50, 100, 200];
-    private static readonly int[] MlpBudgets = [5, 10, 20, 40];
 
     public static Option<string> Features(bool required)
     {
@@ -52,31 +50,16 @@ internal static class EndModelFactory
         return option;
     }
 
-    /// <summary>
-    /// TF-IDF settings. The MLP's first layer is dimension × 256, so it gets 2^15 buckets instead of the
-    /// softmax's 2^18 to stay within memory and time on a laptop.
-    /// </summary>
-    public static HashedNGramOptions TfIdfOptions(string model) =>
-        new() { Dimension = model == Mlp ? 1 << 15 : 1 << 18 };
+    /// <summary>The TF-IDF size that suits the model (a library default, see <see cref="EndModelCandidate.TfIdfDimension"/>).</summary>
+    public static HashedNGramOptions TfIdfOptions(string model) => EndModelCandidate.FromName(model).TfIdfOptions;
 
     /// <summary>The trainer for a model name; <paramref name="validFraction"/> is held out for early stopping.</summary>
-    public static IEndModelTrainer Trainer(string model, int? seed, double validFraction) => model switch
-    {
-        Softmax => new SoftmaxRegression(new SoftmaxRegressionOptions { Seed = seed, ValidationFraction = validFraction }),
-        Mlp => new Mlp(new MlpOptions { Seed = seed, ValidationFraction = validFraction }),
-        _ => throw new UsageException($"unknown end model '{model}'; expected softmax or mlp."),
-    };
+    public static IEndModelTrainer Trainer(string model, int? seed, double validFraction) =>
+        EndModelCandidate.FromName(model).Trainer(seed, validFraction);
 
-    /// <summary>
-    /// The same model at growing budgets (softmax: 25–200 L-BFGS iterations; mlp: 5–40 epochs), none holding out
-    /// rows: <c>skein wrench</c> keeps the one scoring best on valid, i.e. early stopping on WRENCH's metric.
-    /// </summary>
-    public static IReadOnlyList<IEndModelTrainer> BudgetLadder(string model, int seed) => model switch
-    {
-        Softmax => [.. SoftmaxBudgets.Select(n => new SoftmaxRegression(new SoftmaxRegressionOptions { Seed = seed, MaxIterations = n }))],
-        Mlp => [.. MlpBudgets.Select(n => new Mlp(new MlpOptions { Seed = seed, Epochs = n }))],
-        _ => throw new UsageException($"unknown end model '{model}'; expected softmax or mlp."),
-    };
+    /// <summary>The library's budget ladder for the model: <c>skein wrench</c> keeps the rung scoring best on valid.</summary>
+    public static IReadOnlyList<IEndModelTrainer> BudgetLadder(string model, int seed) =>
+        [.. EndModelCandidate.FromName(model).Ladder(seed).Select(b => b.Trainer)];
 
     /// <summary>Embeds texts with the bundled MiniLM, reusing the on-disk cache.</summary>
     public static DenseMatrix Embed(IReadOnlyList<string> texts, CliContext context, string source, string column)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Skein.Features;
 using Skein.IO;
 using Skein.Onnx;
+using Skein.Selection;
 
 namespace Skein.Cli.Commands;
 
@@ -28,7 +29,7 @@ internal static class TrainCommand
         var validFraction = new Option<double>("--valid-fraction")
         {
             Description = "Share of rows held out for early stopping, in [0, 0.5]; 0 trains on every row for the full budget.",
-            DefaultValueFactory = _ => 0.1,
+            DefaultValueFactory = _ => EndModelCandidate.DefaultValidationFraction,
         };
         var quiet = CommonOptions.Quiet();
 

@@ -102,7 +102,7 @@ internal static class W2sCommand
             string dataColumn = parse.GetRequiredValue(textColumn), dataLabel = parse.GetRequiredValue(labelColumn);
             var train = W2sInput.Read(parse.GetRequiredValue(data).FullName, dataColumn, dataLabel, context);
             var held = W2sInput.Read(parse.GetRequiredValue(test).FullName, parse.GetValue(testText) ?? dataColumn, parse.GetValue(testLabel) ?? dataLabel, context);
-            var task = W2sTask.Prepare(train, held, keep, rowCap, context);
+            var task = WeakToStrongTask.Prepare(train, held, keep, rowCap, new LineProgress(context));
 
             var weakView = Featurize(weakName, task, context);
             var strongView = strongName.EndsWith("minilm", StringComparison.Ordinal) == weakName.EndsWith("minilm", StringComparison.Ordinal)
@@ -114,7 +114,7 @@ internal static class W2sCommand
                 Losses = [lossKind],
             });
             var result = experiment.Run(
-                new WeakToStrongData(weakView.Data, strongView.Data, task.Labels, weakView.Test, strongView.Test, task.TestLabels, task.Classes.Length),
+                new WeakToStrongData(weakView.Data, strongView.Data, task.Labels, weakView.Test, strongView.Test, task.TestLabels, task.Classes.Count),
                 Trainer(weakName), Trainer(strongName), new LineProgress(context));
 
             if (parse.GetValue(json))
@@ -146,7 +146,7 @@ internal static class W2sCommand
     private static Func<int, IEndModelTrainer> Trainer(string name) =>
         name.StartsWith("mlp", StringComparison.Ordinal) ? seed => WeakToStrongPresets.Mlp(seed) : seed => WeakToStrongPresets.Softmax(seed);
 
-    private static (FeatureMatrix Data, FeatureMatrix Test) Featurize(string name, W2sTask task, CliContext context)
+    private static (FeatureMatrix Data, FeatureMatrix Test) Featurize(string name, WeakToStrongTask task, CliContext context)
     {
         if (name.EndsWith("minilm", StringComparison.Ordinal))
         {
@@ -157,7 +157,7 @@ internal static class W2sCommand
         return (WeakToStrongPresets.BagOfWords(task.Texts), WeakToStrongPresets.BagOfWords(task.TestTexts));
     }
 
-    private static void WriteJson(TextWriter output, WeakToStrongResult r, string weak, string strong, string loss, W2sTask task)
+    private static void WriteJson(TextWriter output, WeakToStrongResult r, string weak, string strong, string loss, WeakToStrongTask task)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -179,8 +179,8 @@ internal static class W2sCommand
             }
 
             writer.WriteEndArray();
-            writer.WriteNumber("data_rows", task.Labels.Length);
-            writer.WriteNumber("test_rows", task.TestLabels.Length);
+            writer.WriteNumber("data_rows", task.Labels.Count);
+            writer.WriteNumber("test_rows", task.TestLabels.Count);
             writer.WriteStartArray("per_seed");
             foreach (var s in r.Seeds)
             {

@@ -2,17 +2,9 @@ using System.Globalization;
 using System.Text;
 using nietras.SeparatedValues;
 using Skein.IO;
+using Skein.Training;
 
 namespace Skein.Cli.Commands;
-
-/// <summary>Texts with their raw label strings, as read from one file by <see cref="W2sInput"/>.</summary>
-/// <param name="Path">The file.</param>
-/// <param name="Texts">One text per kept row.</param>
-/// <param name="Labels">The raw label of each kept row (trimmed).</param>
-/// <param name="Rows">The 1-based data row of each kept row (for messages).</param>
-/// <param name="TextColumn">How the text column is named in messages.</param>
-/// <param name="LabelColumn">How the label column is named in messages.</param>
-internal sealed record LabeledTexts(string Path, string[] Texts, string[] Labels, long[] Rows, string TextColumn, string LabelColumn);
 
 /// <summary>
 /// Reads a text column and a label column for <c>skein w2s</c>. Columns are header names or, for headerless files

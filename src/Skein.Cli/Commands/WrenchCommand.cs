@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Skein.Evaluation;
 using Skein.Pipeline;
+using Skein.Selection;
 using Skein.Training;
 using Spectre.Console;
 
@@ -112,13 +113,10 @@ internal static class WrenchCommand
         Trainers = EndModelFactory.BudgetLadder(model, seed ?? 0),
     };
 
-    /// <summary>The fixed self-training threshold when --self-train-threshold is not given (see docs/self-training.md).</summary>
-    internal const double DefaultSelfTrainThreshold = 0.9;
+    /// <summary>The fixed self-training threshold when --self-train-threshold is not given (the library's default).</summary>
+    internal const double DefaultSelfTrainThreshold = SearchSpace.DefaultSelfTrainingThreshold;
 
-    /// <summary>Self-training rounds per candidate: the WRENCH experiments gained nothing after the third.</summary>
-    private const int SelfTrainRounds = 3;
-
-    private static SelfTrainingOptions[]? SelfTrainingFrom(bool selfTrain, double? threshold, bool hasEndModel)
+    private static IReadOnlyList<SelfTrainingOptions>? SelfTrainingFrom(bool selfTrain, double? threshold, bool hasEndModel)
     {
         if (!selfTrain)
         {
@@ -136,14 +134,7 @@ internal static class WrenchCommand
             throw new ArgumentException($"--self-train-threshold {t.ToString(CultureInfo.InvariantCulture)} is outside [0, 1]; it is a cut on the largest class probability.");
         }
 
-        // Class-balanced selections first: on the valid halves of sms and trec a fixed threshold lost up to 5 F1 points
-        // (it floods the pool's majority class), class-adaptive thresholds gained 0.4–2.2 and top-k never lost (docs/self-training.md).
-        return
-        [
-            new SelfTrainingOptions { Selection = PseudoLabelSelection.TopKPerClass, Threshold = t, MaxIterations = SelfTrainRounds },
-            new SelfTrainingOptions { Selection = PseudoLabelSelection.ClassAdaptive, Threshold = t, MaxIterations = SelfTrainRounds },
-            new SelfTrainingOptions { Selection = PseudoLabelSelection.FixedThreshold, Threshold = t, MaxIterations = SelfTrainRounds },
-        ];
+        return SearchSpace.DefaultSelfTraining(t);
     }
 
     internal static string MetricName(WrenchMetric metric) => metric == WrenchMetric.F1 ? "f1" : "acc";

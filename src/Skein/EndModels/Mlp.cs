@@ -85,29 +85,21 @@ public sealed class Mlp : IEndModelTrainer
     public Mlp(MlpOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Check(options.HiddenSizes is { Count: 1 or 2 } h && h.All(s => s >= 1),
-            $"HiddenSizes = [{string.Join(", ", options.HiddenSizes ?? [])}]; give 1 or 2 sizes, each at least 1.");
-        Check(Enum.IsDefined(options.Activation), $"Activation = {options.Activation} is not defined.");
-        Check(options.Dropout is >= 0 and < 1, $"Dropout = {options.Dropout}; it must be in [0, 1).");
-        Check(double.IsFinite(options.LearningRate) && options.LearningRate > 0, $"LearningRate = {options.LearningRate}; it must be a finite number > 0.");
-        Check(options.Beta1 is >= 0 and < 1, $"Beta1 = {options.Beta1}; it must be in [0, 1).");
-        Check(options.Beta2 is >= 0 and < 1, $"Beta2 = {options.Beta2}; it must be in [0, 1).");
-        Check(double.IsFinite(options.Epsilon) && options.Epsilon > 0, $"Epsilon = {options.Epsilon}; it must be a finite number > 0.");
-        Check(double.IsFinite(options.WeightDecay) && options.WeightDecay >= 0, $"WeightDecay = {options.WeightDecay}; it must be a finite number ≥ 0.");
-        Check(options.BatchSize >= 1, $"BatchSize = {options.BatchSize}; it must be at least 1.");
-        Check(options.Epochs >= 1, $"Epochs = {options.Epochs}; it must be at least 1.");
-        Check(options.ValidationFraction is >= 0 and < 1, $"ValidationFraction = {options.ValidationFraction}; it must be in [0, 1).");
-        Check(options.Patience >= 1, $"Patience = {options.Patience}; it must be at least 1.");
-        Check(options.MaxDegreeOfParallelism is -1 or > 0, $"MaxDegreeOfParallelism = {options.MaxDegreeOfParallelism}; use -1 or a positive count.");
+        var check = new OptionChecks(nameof(MlpOptions));
+        check.That(options.HiddenSizes is { Count: 1 or 2 } h && h.All(s => s >= 1), $"HiddenSizes = [{string.Join(", ", options.HiddenSizes ?? [])}]; give 1 or 2 sizes, each at least 1.");
+        check.Defined(options.Activation);
+        check.InRange(options.Dropout, 0, 1, maxOpen: true);
+        check.Positive(options.LearningRate);
+        check.InRange(options.Beta1, 0, 1, maxOpen: true);
+        check.InRange(options.Beta2, 0, 1, maxOpen: true);
+        check.Positive(options.Epsilon);
+        check.NonNegative(options.WeightDecay);
+        check.AtLeast(options.BatchSize, 1);
+        check.AtLeast(options.Epochs, 1);
+        check.InRange(options.ValidationFraction, 0, 1, maxOpen: true);
+        check.AtLeast(options.Patience, 1);
+        check.Parallelism(options.MaxDegreeOfParallelism);
         Options = options with { HiddenSizes = [.. options.HiddenSizes!] };
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"MlpOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>

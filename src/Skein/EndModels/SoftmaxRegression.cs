@@ -54,21 +54,14 @@ public sealed class SoftmaxRegression : IEndModelTrainer
     public SoftmaxRegression(SoftmaxRegressionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Check(double.IsFinite(options.L2) && options.L2 >= 0, $"L2 = {options.L2}; it must be a finite number ≥ 0.");
-        Check(options.MaxIterations >= 1, $"MaxIterations = {options.MaxIterations}; it must be at least 1.");
-        Check(double.IsFinite(options.Tolerance) && options.Tolerance >= 0, $"Tolerance = {options.Tolerance}; it must be a finite number ≥ 0.");
-        Check(options.ValidationFraction is >= 0 and < 1, $"ValidationFraction = {options.ValidationFraction}; it must be in [0, 1).");
-        Check(options.Patience >= 1, $"Patience = {options.Patience}; it must be at least 1.");
-        Check(options.MaxDegreeOfParallelism is -1 or > 0, $"MaxDegreeOfParallelism = {options.MaxDegreeOfParallelism}; use -1 or a positive count.");
+        var check = new OptionChecks(nameof(SoftmaxRegressionOptions));
+        check.NonNegative(options.L2);
+        check.AtLeast(options.MaxIterations, 1);
+        check.NonNegative(options.Tolerance);
+        check.InRange(options.ValidationFraction, 0, 1, maxOpen: true);
+        check.AtLeast(options.Patience, 1);
+        check.Parallelism(options.MaxDegreeOfParallelism);
         Options = options;
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"SoftmaxRegressionOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Skein.Data;
 using Skein.IO;
@@ -89,37 +88,12 @@ public sealed class DataProgramming : ILabelModelTrainer
     public DataProgramming(DataProgrammingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxIterations < 1)
-        {
-            throw new ArgumentException(
-                $"DataProgrammingOptions.MaxIterations = {options.MaxIterations}; it must be at least 1.", nameof(options));
-        }
-
-        if (!double.IsFinite(options.Tolerance) || options.Tolerance < 0)
-        {
-            throw new ArgumentException(
-                $"DataProgrammingOptions.Tolerance = {Format(options.Tolerance)}; it must be a finite number ≥ 0.", nameof(options));
-        }
-
-        if (!(options.InitialAccuracy > 0 && options.InitialAccuracy < 1))
-        {
-            throw new ArgumentException(
-                $"DataProgrammingOptions.InitialAccuracy = {Format(options.InitialAccuracy)}; it must be in (0, 1).", nameof(options));
-        }
-
-        if (!double.IsFinite(options.L2) || options.L2 < 0)
-        {
-            throw new ArgumentException(
-                $"DataProgrammingOptions.L2 = {Format(options.L2)}; it must be a finite number ≥ 0.", nameof(options));
-        }
-
-        if (options.MaxDegreeOfParallelism == 0 || options.MaxDegreeOfParallelism < -1)
-        {
-            throw new ArgumentException(
-                $"DataProgrammingOptions.MaxDegreeOfParallelism = {options.MaxDegreeOfParallelism}; use -1 or a positive count.",
-                nameof(options));
-        }
-
+        var check = new OptionChecks(nameof(DataProgrammingOptions));
+        check.AtLeast(options.MaxIterations, 1);
+        check.NonNegative(options.Tolerance);
+        check.InRange(options.InitialAccuracy, 0, 1, minOpen: true, maxOpen: true);
+        check.NonNegative(options.L2);
+        check.Parallelism(options.MaxDegreeOfParallelism);
         Options = options;
     }
 
@@ -264,7 +238,6 @@ public sealed class DataProgramming : ILabelModelTrainer
     /// <summary>a = e^{2w} / (e^{2w} + k − 1), computed without overflow.</summary>
     internal static double AccuracyOf(double w, int k) => 1 / (1 + ((k - 1) * Math.Exp(-2 * w)));
 
-    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The E-step of one iteration: parameters turned into per-vote log-weights once.</summary>
     private sealed class Step

@@ -39,24 +39,10 @@ public sealed class DawidSkene : ILabelModelTrainer
     public DawidSkene(DawidSkeneOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxIterations < 1)
-        {
-            throw new ArgumentException(
-                $"DawidSkeneOptions.MaxIterations = {options.MaxIterations}; it must be at least 1.", nameof(options));
-        }
-
-        if (!double.IsFinite(options.Tolerance) || options.Tolerance < 0)
-        {
-            throw new ArgumentException(
-                $"DawidSkeneOptions.Tolerance = {options.Tolerance}; it must be a finite number ≥ 0.", nameof(options));
-        }
-
-        if (options.MaxDegreeOfParallelism == 0 || options.MaxDegreeOfParallelism < -1)
-        {
-            throw new ArgumentException(
-                $"DawidSkeneOptions.MaxDegreeOfParallelism = {options.MaxDegreeOfParallelism}; use -1 or a positive count.",
-                nameof(options));
-        }
+        var check = new OptionChecks(nameof(DawidSkeneOptions));
+        check.AtLeast(options.MaxIterations, 1);
+        check.NonNegative(options.Tolerance);
+        check.Parallelism(options.MaxDegreeOfParallelism);
 
         Options = options;
     }

@@ -296,82 +296,31 @@ public sealed class MatrixCompletion : ILabelModelTrainer, ISufficientStatistics
     private static void Validate(MatrixCompletionOptions options)
     {
         var o = options;
-        const string P = nameof(MatrixCompletionOptions);
-        if (o.Epochs < 1)
-        {
-            Fail($"{P}.Epochs = {o.Epochs}; it must be at least 1.");
-        }
-
-        if (!double.IsFinite(o.LearningRate) || o.LearningRate <= 0)
-        {
-            Fail($"{P}.LearningRate = {Text(o.LearningRate)}; it must be a finite number > 0.");
-        }
-
-        if (!double.IsFinite(o.L2) || o.L2 < 0)
-        {
-            Fail($"{P}.L2 = {Text(o.L2)}; it must be a finite number ≥ 0.");
-        }
-
-        if (!Enum.IsDefined(o.Optimizer))
-        {
-            Fail($"{P}.Optimizer = {(int)o.Optimizer} is not a defined optimizer.");
-        }
-
-        RequireUnitInterval(o.Momentum, $"{P}.Momentum");
-        RequireUnitInterval(o.Beta1, $"{P}.Beta1");
-        RequireUnitInterval(o.Beta2, $"{P}.Beta2");
-        if (!(o.PrecisionInit >= 0 && o.PrecisionInit <= 1))
-        {
-            Fail($"{P}.PrecisionInit = {Text(o.PrecisionInit)}; it must be in [0, 1].");
-        }
-
+        var check = new OptionChecks(nameof(MatrixCompletionOptions));
+        check.AtLeast(o.Epochs, 1);
+        check.Positive(o.LearningRate);
+        check.NonNegative(o.L2);
+        check.Defined(o.Optimizer);
+        check.InRange(o.Momentum, 0, 1, maxOpen: true);
+        check.InRange(o.Beta1, 0, 1, maxOpen: true);
+        check.InRange(o.Beta2, 0, 1, maxOpen: true);
+        check.Probability(o.PrecisionInit);
         if (o.PrecisionInitPerLf is not null)
         {
             for (int j = 0; j < o.PrecisionInitPerLf.Count; j++)
             {
-                double v = o.PrecisionInitPerLf[j];
-                if (!(v >= 0 && v <= 1))
-                {
-                    Fail($"{P}.PrecisionInitPerLf[{j}] = {Text(v)}; it must be in [0, 1].");
-                }
+                check.Probability(o.PrecisionInitPerLf[j], $"PrecisionInitPerLf[{j}]");
             }
         }
 
-        if (o.MuEpsilon is double eps && !(eps >= 0 && eps < 0.5))
+        if (o.MuEpsilon is double eps)
         {
-            Fail($"{P}.MuEpsilon = {Text(eps)}; it must be in [0, 0.5).");
+            check.InRange(eps, 0, 0.5, maxOpen: true, option: "MuEpsilon");
         }
 
-        if (!Enum.IsDefined(o.LearningRateScheduler))
-        {
-            Fail($"{P}.LearningRateScheduler = {(int)o.LearningRateScheduler} is not a defined scheduler.");
-        }
-
-        if (!(o.SchedulerGamma > 0 && o.SchedulerGamma <= 1))
-        {
-            Fail($"{P}.SchedulerGamma = {Text(o.SchedulerGamma)}; it must be in (0, 1].");
-        }
-
-        if (o.StepSize < 1)
-        {
-            Fail($"{P}.StepSize = {o.StepSize}; it must be at least 1.");
-        }
-
-        if (o.Seed is < 0)
-        {
-            Fail($"{P}.Seed = {o.Seed}; it must be ≥ 0 (numpy's seed range), or null to pick one.");
-        }
-
-        void RequireUnitInterval(double value, string name)
-        {
-            if (!(value >= 0 && value < 1))
-            {
-                Fail($"{name} = {Text(value)}; it must be in [0, 1).");
-            }
-        }
-
-        static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
-
-        void Fail(string message) => throw new ArgumentException(message, nameof(options));
+        check.Defined(o.LearningRateScheduler);
+        check.InRange(o.SchedulerGamma, 0, 1, minOpen: true);
+        check.AtLeast(o.StepSize, 1);
+        check.That(o.Seed is not < 0, $"Seed = {o.Seed}; it must be ≥ 0 (numpy's seed range), or null to pick one.");
     }
 }

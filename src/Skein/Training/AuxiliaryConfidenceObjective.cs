@@ -66,18 +66,11 @@ public sealed class AuxiliaryConfidenceObjective : ISoftTargetObjective
     public AuxiliaryConfidenceObjective(AuxiliaryConfidenceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Check(options.AlphaMax is >= 0 and <= 1, $"AlphaMax = {options.AlphaMax}; it must be in [0, 1].");
-        Check(options.WarmupFraction is >= 0 and <= 1, $"WarmupFraction = {options.WarmupFraction}; it must be in [0, 1].");
-        Check(Enum.IsDefined(options.Hardening), $"Hardening = {options.Hardening} is not defined.");
+        var check = new OptionChecks(nameof(AuxiliaryConfidenceOptions));
+        check.Probability(options.AlphaMax);
+        check.Probability(options.WarmupFraction);
+        check.Defined(options.Hardening);
         Options = options;
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"AuxiliaryConfidenceOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>

@@ -68,20 +68,13 @@ public sealed class CoTeaching
     public CoTeaching(CoTeachingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var check = new OptionChecks(nameof(CoTeachingOptions));
         ArgumentNullException.ThrowIfNull(options.Mlp, nameof(options));
         _ = new Mlp(options.Mlp); // validates the network options
-        Check(options.ForgetRate is >= 0 and < 1, $"ForgetRate = {options.ForgetRate}; it must be in [0, 1).");
-        Check(options.NumGradual >= 1, $"NumGradual = {options.NumGradual}; it must be at least 1.");
-        Check(double.IsFinite(options.Exponent) && options.Exponent > 0, $"Exponent = {options.Exponent}; it must be a finite number > 0.");
+        check.InRange(options.ForgetRate, 0, 1, maxOpen: true);
+        check.AtLeast(options.NumGradual, 1);
+        check.Positive(options.Exponent);
         Options = options;
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"CoTeachingOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>

@@ -99,26 +99,19 @@ public sealed class Distillation
     public Distillation(DistillationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var check = new OptionChecks(nameof(DistillationOptions));
         TeacherStudentOptions.CheckStudent(nameof(DistillationOptions), options.Student, nameof(options));
-        Check(double.IsFinite(options.Temperature) && options.Temperature > 0, $"Temperature = {options.Temperature}; it must be a finite number > 0.");
-        Check(options.KdWeight is >= 0 and <= 1, $"KdWeight = {options.KdWeight}; it must be in [0, 1].");
-        Check(Enum.IsDefined(options.Schedule), $"Schedule = {options.Schedule} is not defined.");
-        Check(options.KdFraction is > 0 and <= 1, $"KdFraction = {options.KdFraction}; it must be in (0, 1].");
+        check.Positive(options.Temperature);
+        check.Probability(options.KdWeight);
+        check.Defined(options.Schedule);
+        check.InRange(options.KdFraction, 0, 1, minOpen: true);
         if (options.Selection is { } selection)
         {
-            Check(selection.TopK >= 1, $"Selection.TopK = {selection.TopK}; it must be at least 1.");
-            Check(selection.Fraction is > 0 and <= 1, $"Selection.Fraction = {selection.Fraction}; it must be in (0, 1].");
+            check.That(selection.TopK >= 1, $"Selection.TopK = {selection.TopK}; it must be at least 1.");
+            check.That(selection.Fraction is > 0 and <= 1, $"Selection.Fraction = {selection.Fraction}; it must be in (0, 1].");
         }
 
         Options = options;
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"DistillationOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>

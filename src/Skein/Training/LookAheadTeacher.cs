@@ -85,26 +85,18 @@ public sealed class LookAheadTeacher
     public LookAheadTeacher(LookAheadTeacherOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var check = new OptionChecks(nameof(LookAheadTeacherOptions));
         TeacherStudentOptions.CheckStudent(nameof(LookAheadTeacherOptions), options.Student, nameof(options));
         TeacherStudentOptions.CheckEma(nameof(LookAheadTeacherOptions), options.EmaDecay, nameof(options));
-        Check(options.LookAheadSteps >= 0, $"LookAheadSteps = {options.LookAheadSteps}; it must be ≥ 0.");
-        Check(options.ConfidenceThreshold is >= 0 and <= 1, $"ConfidenceThreshold = {options.ConfidenceThreshold}; it must be in [0, 1].");
-        Check(Enum.IsDefined(options.PseudoLabelMasking), $"PseudoLabelMasking = {options.PseudoLabelMasking} is not defined.");
-        Check(double.IsFinite(options.PseudoLabelWeight) && options.PseudoLabelWeight >= 0,
-            $"PseudoLabelWeight = {options.PseudoLabelWeight}; it must be a finite number ≥ 0.");
-        Check(options.RampFraction is >= 0 and <= 1, $"RampFraction = {options.RampFraction}; it must be in [0, 1].");
-        Check(Enum.IsDefined(options.PseudoLabelRows), $"PseudoLabelRows = {options.PseudoLabelRows} is not defined.");
-        Check(double.IsFinite(options.InputNoise) && options.InputNoise >= 0, $"InputNoise = {options.InputNoise}; it must be a finite number ≥ 0.");
-        Check(options.UnlabeledBatchSize is null or >= 1, $"UnlabeledBatchSize = {options.UnlabeledBatchSize}; it must be at least 1.");
+        check.AtLeast(options.LookAheadSteps, 0);
+        check.Probability(options.ConfidenceThreshold);
+        check.Defined(options.PseudoLabelMasking);
+        check.NonNegative(options.PseudoLabelWeight);
+        check.Probability(options.RampFraction);
+        check.Defined(options.PseudoLabelRows);
+        check.NonNegative(options.InputNoise);
+        check.That(options.UnlabeledBatchSize is null or >= 1, $"UnlabeledBatchSize = {options.UnlabeledBatchSize}; it must be at least 1.");
         Options = options;
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"LookAheadTeacherOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>

@@ -121,26 +121,18 @@ public sealed class MeanTeacher
     public MeanTeacher(MeanTeacherOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var check = new OptionChecks(nameof(MeanTeacherOptions));
         TeacherStudentOptions.CheckStudent(nameof(MeanTeacherOptions), options.Student, nameof(options));
         TeacherStudentOptions.CheckEma(nameof(MeanTeacherOptions), options.EmaDecay, nameof(options));
-        Check(Enum.IsDefined(options.Consistency), $"Consistency = {options.Consistency} is not defined.");
-        Check(Enum.IsDefined(options.ConsistencyRows), $"ConsistencyRows = {options.ConsistencyRows} is not defined.");
-        Check(double.IsFinite(options.ConsistencyWeight) && options.ConsistencyWeight >= 0,
-            $"ConsistencyWeight = {options.ConsistencyWeight}; it must be a finite number ≥ 0.");
-        Check(options.RampFraction is >= 0 and <= 1, $"RampFraction = {options.RampFraction}; it must be in [0, 1].");
-        Check(double.IsFinite(options.InputNoise) && options.InputNoise >= 0, $"InputNoise = {options.InputNoise}; it must be a finite number ≥ 0.");
-        Check(options.ConfidenceThreshold is >= 0 and <= 1, $"ConfidenceThreshold = {options.ConfidenceThreshold}; it must be in [0, 1].");
-        Check(Enum.IsDefined(options.PseudoLabelMasking), $"PseudoLabelMasking = {options.PseudoLabelMasking} is not defined.");
-        Check(options.UnlabeledBatchSize is null or >= 1, $"UnlabeledBatchSize = {options.UnlabeledBatchSize}; it must be at least 1.");
+        check.Defined(options.Consistency);
+        check.Defined(options.ConsistencyRows);
+        check.NonNegative(options.ConsistencyWeight);
+        check.Probability(options.RampFraction);
+        check.NonNegative(options.InputNoise);
+        check.Probability(options.ConfidenceThreshold);
+        check.Defined(options.PseudoLabelMasking);
+        check.That(options.UnlabeledBatchSize is null or >= 1, $"UnlabeledBatchSize = {options.UnlabeledBatchSize}; it must be at least 1.");
         Options = options;
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"MeanTeacherOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>
@@ -200,11 +192,6 @@ internal static class TeacherStudentOptions
         }
     }
 
-    public static void CheckEma(string owner, double decay, string parameter)
-    {
-        if (!(decay is > 0 and < 1))
-        {
-            throw new ArgumentException($"{owner}.EmaDecay = {decay}; it must be in (0, 1).", parameter);
-        }
-    }
+    public static void CheckEma(string owner, double decay, string parameter) =>
+        new OptionChecks(owner, parameter).InRange(decay, 0, 1, minOpen: true, maxOpen: true, option: "EmaDecay");
 }

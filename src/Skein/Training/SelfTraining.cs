@@ -39,25 +39,17 @@ public sealed class SelfTraining
     {
         ArgumentNullException.ThrowIfNull(trainerForRound);
         ArgumentNullException.ThrowIfNull(options);
-        Check(Enum.IsDefined(options.Selection), $"Selection = {options.Selection} is not defined.");
-        Check(Enum.IsDefined(options.Confidence), $"Confidence = {options.Confidence} is not defined.");
-        Check(Enum.IsDefined(options.Weighting), $"Weighting = {options.Weighting} is not defined.");
-        Check(options.Threshold is >= 0 and <= 1, $"Threshold = {options.Threshold}; it must be in [0, 1].");
-        Check(options.RowsPerRound >= 1, $"RowsPerRound = {options.RowsPerRound}; it must be at least 1.");
-        Check(options.CurriculumStep is > 0 and <= 1, $"CurriculumStep = {options.CurriculumStep}; it must be in (0, 1].");
-        Check(double.IsFinite(options.PseudoLabelWeight) && options.PseudoLabelWeight > 0,
-            $"PseudoLabelWeight = {options.PseudoLabelWeight}; it must be a finite number > 0.");
-        Check(options.MaxIterations >= 1, $"MaxIterations = {options.MaxIterations}; it must be at least 1.");
+        var check = new OptionChecks(nameof(SelfTrainingOptions));
+        check.Defined(options.Selection);
+        check.Defined(options.Confidence);
+        check.Defined(options.Weighting);
+        check.Probability(options.Threshold);
+        check.AtLeast(options.RowsPerRound, 1);
+        check.InRange(options.CurriculumStep, 0, 1, minOpen: true);
+        check.Positive(options.PseudoLabelWeight);
+        check.AtLeast(options.MaxIterations, 1);
         _trainerForRound = trainerForRound;
         Options = options;
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"SelfTrainingOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>

@@ -25,21 +25,13 @@ public sealed class WeakToStrongExperiment
     public WeakToStrongExperiment(WeakToStrongOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Check(options.Seeds is { Count: > 0 } s && s.Distinct().Count() == s.Count, "Seeds: give at least one seed, each once.");
-        Check(options.Losses is { Count: > 0 } l && l.Distinct().Count() == l.Count && l.All(Enum.IsDefined),
-            "Losses: give at least one defined loss, each once.");
-        Check(options.WeakEnsembleSize is >= 1 and <= 1000, $"WeakEnsembleSize = {options.WeakEnsembleSize}; it must be in [1, 1000].");
+        var check = new OptionChecks(nameof(WeakToStrongOptions));
+        check.That(options.Seeds is { Count: > 0 } s && s.Distinct().Count() == s.Count, "Seeds: give at least one seed, each once.");
+        check.That(options.Losses is { Count: > 0 } l && l.Distinct().Count() == l.Count && l.All(Enum.IsDefined), "Losses: give at least one defined loss, each once.");
+        check.InRange(options.WeakEnsembleSize, 1, 1000);
         ArgumentNullException.ThrowIfNull(options.Auxiliary);
         _ = new AuxiliaryConfidenceObjective(options.Auxiliary);
         Options = options with { Seeds = [.. options.Seeds!], Losses = [.. options.Losses!] };
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"WeakToStrongOptions.{message}", nameof(options));
-            }
-        }
     }
 
     /// <summary>The validated options.</summary>
