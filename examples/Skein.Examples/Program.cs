@@ -16,6 +16,8 @@ const string Usage = """
           Flip 10% / 20% of the gold labels, find them with confident learning (tfidf + softmax, 5 folds).
       self-training <shared-data-dir>
           Self-training vs none on WRENCH youtube and trec (mv, TF-IDF softmax, 3 seeds); see docs/self-training.md.
+      refinement <shared-data-dir>
+          kNN and Gaussian-mixture label refinement vs none on WRENCH youtube, sms, trec (mv, MiniLM softmax); see docs/finetuning.md.
     """ + WeakToStrongDemo.Usage;
 
 if (args.Length == 0)
@@ -35,6 +37,8 @@ try
             return LabelErrorsExperiment.Run(args[1], Console.Out);
         case "self-training" when args.Length == 2:
             return SelfTrainingExperiment.Run(args[1], Console.Out);
+        case "refinement" when args.Length == 2:
+            return RefinementExperiment.Run(args[1], Console.Out);
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
         case "sentiment140-csv" or "ag-news-csv" or "w2s" when args.Length >= 3:
