@@ -24,7 +24,7 @@ internal static class RefinementExperiment
 {
     private const int SplitSeed = 1;
 
-    private sealed record Split(string[] Texts, int[] Gold, LabelMatrix Matrix);
+    internal sealed record Split(string[] Texts, int[] Gold, LabelMatrix Matrix);
 
     private sealed record Outcome(string Name, string Family, double TrainLabelAccuracy, int Rows, double Select, double Eval, double Valid, double Seconds);
 
@@ -134,7 +134,7 @@ internal static class RefinementExperiment
         return 0;
     }
 
-    private static bool Covered(LabelMatrix matrix, int row)
+    internal static bool Covered(LabelMatrix matrix, int row)
     {
         foreach (var vote in matrix.Row(row))
         {
@@ -147,14 +147,14 @@ internal static class RefinementExperiment
         return false;
     }
 
-    private static int[] Shuffle(int n, int seed)
+    internal static int[] Shuffle(int n, int seed)
     {
         var order = Enumerable.Range(0, n).ToArray();
         new Random(seed).Shuffle(order);
         return order;
     }
 
-    private static Split Subset(Split split, int[] rows)
+    internal static Split Subset(Split split, int[] rows)
     {
         rows = [.. rows.Order()];
         int m = split.Matrix.LfCount;
@@ -168,7 +168,7 @@ internal static class RefinementExperiment
             LabelMatrix.FromRowMajor(votes, split.Matrix.LfNames, split.Matrix.Cardinality));
     }
 
-    private static HashSet<string> LabeledIds(string dir)
+    internal static HashSet<string> LabeledIds(string dir)
     {
         var path = Path.Combine(dir, "labeled_ids.json");
         if (!File.Exists(path))
@@ -181,7 +181,7 @@ internal static class RefinementExperiment
             .Select(id => id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText())];
     }
 
-    private static Split Load(string path, HashSet<string> drop)
+    internal static Split Load(string path, HashSet<string> drop)
     {
         var data = WrenchDataset.Load(path);
         var split = new Split([.. data.Texts.Select(t => t ?? "")], [.. data.Gold], data.Matrix);

@@ -106,6 +106,31 @@ public sealed class CosineTests
         Assert.True(after >= before, summary);
     }
 
+    [Fact]
+    public void WithNoConfidentRowSelfTrainingStopsAndStage1Stays()
+    {
+        var train = SyntheticText.Make(120, seed: 31);
+        var valid = SyntheticText.Make(40, seed: 32);
+        var stage1 = new FineTuneOptions { LearningRate = 0.02, Epochs = 2, BatchSize = 16, MaxLength = 16 };
+        var validation = new FineTuneValidation(valid.Texts, valid.Gold);
+        var result = new CosineTrainer(new CosineOptions { Stage1 = stage1, ConfidenceThreshold = 0.999, Seed = 3 })
+            .Fit(new BagEncoder(), train.Texts, train.Weak, train.Covered, validation);
+        Assert.Equal(SelfTrainingStop.NoConfidentRows, result.Stop);
+        Assert.Equal(0, result.SelfTrainingSteps);
+        Assert.False(result.SelfTrainingKept);
+        var baseline = new FineTuneTrainer(stage1 with { Seed = 3 }).Fit(new BagEncoder(), train.Texts, train.Weak, train.Covered, validation);
+        Assert.True(baseline.PredictProba(valid.Texts).BitwiseEquals(result.Classifier.PredictProba(valid.Texts)));
+    }
+
+    [Fact]
+    public void CosineOptionsAreValidatedByName()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CosineTrainer(new CosineOptions { ConfidenceThreshold = 1 }));
+        Assert.Contains("CosineOptions.ConfidenceThreshold", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentException>(() => new CosineTrainer(new CosineOptions { Stage1 = new FineTuneOptions { Epochs = 0 } }));
+        Assert.Contains("CosineOptions.Stage1.Epochs", error.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertGradient(float[] x, float[] analytic, Func<float[], double> loss)
     {
         const float step = 1e-3f;

@@ -85,10 +85,24 @@ public sealed record CosineOptions
     }
 }
 
+/// <summary>Why COSINE's self-training stopped.</summary>
+public enum SelfTrainingStop
+{
+    /// <summary>It ran <see cref="CosineOptions.SelfTrainingSteps"/> steps.</summary>
+    StepBudget,
+
+    /// <summary><see cref="CosineOptions.Patience"/> checks in a row did not beat the best valid metric.</summary>
+    Patience,
+
+    /// <summary>At a teacher refresh no row's confidence weight exceeded <see cref="CosineOptions.ConfidenceThreshold"/> (the student had become too unsure; lower ξ or λ).</summary>
+    NoConfidentRows,
+}
+
 /// <summary>The outcome of a COSINE fit.</summary>
 /// <param name="Classifier">The classifier with the best weights found (stage 2's, or stage 1's when self-training never beat it on valid).</param>
 /// <param name="Stage1Valid">Stage 1's best valid metric (percent), null without validation.</param>
 /// <param name="Valid">The returned classifier's valid metric, null without validation.</param>
 /// <param name="SelfTrainingSteps">Self-training steps taken.</param>
 /// <param name="SelfTrainingKept">Whether the returned weights come from stage 2.</param>
-public sealed record CosineResult(FineTunedClassifier Classifier, double? Stage1Valid, double? Valid, int SelfTrainingSteps, bool SelfTrainingKept);
+/// <param name="Stop">Why self-training stopped.</param>
+public sealed record CosineResult(FineTunedClassifier Classifier, double? Stage1Valid, double? Valid, int SelfTrainingSteps, bool SelfTrainingKept, SelfTrainingStop Stop);

@@ -61,12 +61,12 @@ public sealed class CosineTrainer
         double? stage1Valid = FineTuneTrainer.Train(
             network, texts, lengths, FineTuneTrainer.Targets(labels, stage1.Labels), rows, stage1, validation, (ulong)seed, Stage1Name, progress, cancellationToken);
 
-        var (steps, valid, kept) = SelfTrain(network, texts, lengths, stage1, stage1Valid, validation, SplitMix64.Mix((ulong)seed, 0x53454C46UL), progress, cancellationToken);
+        var (steps, valid, kept, stop) = SelfTrain(network, texts, lengths, stage1, stage1Valid, validation, SplitMix64.Mix((ulong)seed, 0x53454C46UL), progress, cancellationToken);
         var classifier = new FineTunedClassifier(encoder, network.Weight.Value, network.Bias.Value, network.Classes, stage1.MaxLength, stage1.PredictBatchSize, seed);
-        return new CosineResult(classifier, stage1Valid, valid, steps, kept);
+        return new CosineResult(classifier, stage1Valid, valid, steps, kept, stop);
     }
 
-    private (int Steps, double? Valid, bool Kept) SelfTrain(
+    private (int Steps, double? Valid, bool Kept, SelfTrainingStop Stop) SelfTrain(
         ClassifierNetwork network,
         IReadOnlyList<string> texts,
         int[] lengths,
@@ -91,6 +91,7 @@ public sealed class CosineTrainer
         float[][]? stage1Weights = validation is null ? null : network.Snapshot();
         float[][]? bestWeights = null;
         bool kept = false;
+        var stop = SelfTrainingStop.StepBudget;
         int sinceBest = 0, step = 0, round = 0, sinceReport = 0;
         double lossSinceReport = 0, lr = 0;
         double[] teacher = [], weights = [];
@@ -116,6 +117,7 @@ public sealed class CosineTrainer
 
                 if (confident.Count == 0)
                 {
+                    stop = SelfTrainingStop.NoConfidentRows;
                     break;
                 }
 
@@ -184,6 +186,7 @@ public sealed class CosineTrainer
                     }
                     else if (++sinceBest >= o.Patience)
                     {
+                        stop = SelfTrainingStop.Patience;
                         break;
                     }
                 }
@@ -192,12 +195,12 @@ public sealed class CosineTrainer
 
         if (validation is null)
         {
-            return (step, null, step > 0);
+            return (step, null, step > 0, stop);
         }
 
         // When self-training never beat stage 1 on valid, stage 1's weights (snapshotted before stage 2) come back.
         network.Restore(bestWeights ?? stage1Weights!);
-        return (step, best, kept);
+        return (step, best, kept, stop);
     }
 
     /// <summary>
