@@ -84,7 +84,7 @@ public sealed class CosineTests
         var valid = SyntheticText.Make(80, seed: 22);
         var test = SyntheticText.Make(300, seed: 23);
         var stage1 = new FineTuneOptions { LearningRate = 0.02, HeadLearningRate = 0.05, Epochs = 4, BatchSize = 16, MaxLength = 16, Patience = 2 };
-        var options = new CosineOptions { Stage1 = stage1, SelfTrainingSteps = 300, TeacherUpdatePeriod = 25, ConfidenceThreshold = 0.2, SelfTrainingLearningRate = 0.005, Seed = 5 };
+        var options = new CosineOptions { Stage1 = stage1, SelfTrainingSteps = 300, TeacherUpdatePeriod = 25, ConfidenceThreshold = 0.2, ConfidenceWeight = 0.1, SelfTrainingLearningRate = 0.005, Seed = 5 };
         var validation = new FineTuneValidation(valid.Texts, valid.Gold);
 
         var baseline = new FineTuneTrainer(stage1 with { Seed = 5 }).Fit(new BagEncoder(), train.Texts, train.Weak, train.Covered, validation);

@@ -12,7 +12,7 @@ public enum ContrastiveDistance
 
 /// <summary>
 /// Options of <see cref="CosineTrainer"/>. Stage-2 defaults follow WRENCH's COSINE (teacher update 100, ξ = 0.7,
-/// μ = 1, λ = 0.1, margin 1) and the reference repo (sharpening power 2, L2 distance, a fresh AdamW with linear decay).
+/// μ = 1, margin 1) and the reference repo (λ = 0, sharpening power 2, L2 distance, a fresh AdamW with linear decay).
 /// </summary>
 public sealed record CosineOptions
 {
@@ -46,8 +46,12 @@ public sealed record CosineOptions
     /// <summary>Distance of the contrastive regulariser. Default <see cref="ContrastiveDistance.L2"/>.</summary>
     public ContrastiveDistance Distance { get; init; } = ContrastiveDistance.L2;
 
-    /// <summary>λ: weight of the confidence regulariser (a KL-to-uniform penalty on the student); finite, ≥ 0. Default 0.1.</summary>
-    public double ConfidenceWeight { get; init; } = 0.1;
+    /// <summary>
+    /// λ: weight of the confidence regulariser (a KL-to-uniform penalty on the student); finite, ≥ 0. Default 0, the
+    /// reference repo's default: WRENCH's 0.1 made students fine-tuned on soft labels so unsure that no row passed ξ
+    /// within a few hundred steps on WRENCH youtube, sms and trec (docs/finetuning.md).
+    /// </summary>
+    public double ConfidenceWeight { get; init; }
 
     /// <summary>With a validation set: the valid metric is checked every this many self-training steps; null (default) = <see cref="TeacherUpdatePeriod"/>.</summary>
     public int? EvaluationPeriod { get; init; }
