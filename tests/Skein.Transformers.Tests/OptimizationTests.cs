@@ -77,4 +77,35 @@ public sealed class OptimizationTests
         Assert.Equal(1.0, small, 5);
         Assert.Equal(0.6f, a.Gradient[0], 5);
     }
+
+    [Fact]
+    public void AdamWGivesTheSameBitsOnOneOrManyThreads()
+    {
+        Parameter[] Make() => [
+            new Parameter("big", [.. Enumerable.Range(0, 100_000).Select(i => MathF.Sin(i))], [100_000], true),
+            new Parameter("small", [0.5f, -0.25f], [2], false)];
+
+        float[] Run(int threads)
+        {
+            var parameters = Make();
+            var optimizer = new AdamW(parameters, maxDegreeOfParallelism: threads);
+            for (int step = 0; step < 3; step++)
+            {
+                foreach (var p in parameters)
+                {
+                    for (int i = 0; i < p.Gradient.Length; i++)
+                    {
+                        p.Gradient[i] = MathF.Cos((i * 0.37f) + step);
+                    }
+                }
+
+                GradientClipping.ClipGlobalNorm(parameters, 1.0);
+                optimizer.Step(1e-3);
+            }
+
+            return [.. parameters.SelectMany(p => p.Value)];
+        }
+
+        Assert.Equal(Run(1), Run(-1));
+    }
 }

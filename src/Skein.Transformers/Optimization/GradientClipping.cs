@@ -4,7 +4,7 @@ namespace Skein.Transformers;
 public static class GradientClipping
 {
     /// <summary>
-    /// The 2-norm of all gradients together, summed in float64 in parameter order (so it is deterministic); when it
+    /// The 2-norm of all gradients together (see <see cref="GlobalNorm"/>; deterministic); when it
     /// exceeds <paramref name="maxNorm"/>, every gradient is scaled by maxNorm / (norm + 1e-6).
     /// </summary>
     /// <returns>The norm before clipping (NaN or ∞ are returned as they are, and nothing is scaled).</returns>
@@ -21,32 +21,36 @@ public static class GradientClipping
         if (double.IsFinite(norm) && norm > maxNorm)
         {
             float scale = (float)(maxNorm / (norm + 1e-6));
-            foreach (var parameter in parameters)
-            {
-                var gradient = parameter.Gradient;
-                for (int i = 0; i < gradient.Length; i++)
-                {
-                    gradient[i] *= scale;
-                }
-            }
+            Parallel.ForEach(parameters, parameter => System.Numerics.Tensors.TensorPrimitives.Multiply(parameter.Gradient, scale, parameter.Gradient));
         }
 
         return norm;
     }
 
-    /// <summary>The 2-norm of all gradients together, summed in float64 in parameter order.</summary>
+    /// <summary>
+    /// The 2-norm of all gradients together: each parameter's sum of squares in float64 (parameters in parallel), then
+    /// those sums added in parameter order, so the result does not depend on the number of threads.
+    /// </summary>
     public static double GlobalNorm(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        double sum = 0;
-        foreach (var parameter in parameters)
+        var sums = new double[parameters.Count];
+        Parallel.For(0, parameters.Count, index =>
         {
-            foreach (float g in parameter.Gradient)
+            double sum = 0;
+            foreach (float g in parameters[index].Gradient)
             {
                 sum += (double)g * g;
             }
+
+            sums[index] = sum;
+        });
+        double total = 0;
+        foreach (double sum in sums)
+        {
+            total += sum;
         }
 
-        return Math.Sqrt(sum);
+        return Math.Sqrt(total);
     }
 }
