@@ -3,6 +3,7 @@ using System.Globalization;
 using Skein.Evaluation;
 using Skein.LabelModels;
 using Skein.Onnx;
+using Skein.Refinement;
 using Skein.Transformers;
 using static Skein.Examples.RefinementExperiment;
 
@@ -18,13 +19,19 @@ internal static class CosineExperiment
 {
     private const int SplitSeed = 1;
 
-    public static int Run(string dataDir, TextWriter output, int[] seeds)
+    /// <param name="dataDir">The shared data directory.</param>
+    /// <param name="output">Where the log and the table go.</param>
+    /// <param name="seeds">Seeds of the runs.</param>
+    /// <param name="datasets">Which of youtube, sms, trec to run.</param>
+    /// <param name="refineWithMixture">Refine the majority-vote labels with the per-class Gaussian mixture (the setting the
+    /// refinement experiment chose on trec's selection half) before stage 1.</param>
+    public static int Run(string dataDir, TextWriter output, int[] seeds, string[] datasets, bool refineWithMixture)
     {
         var clock = Stopwatch.StartNew();
         using var embedder = new SentenceEmbedder();
         var cached = new CachedSentenceEmbedder(embedder, Path.Combine(Path.GetTempPath(), "skein-refinement-embeddings"));
         var rows = new List<string>();
-        foreach (var dataset in new[] { "youtube", "sms", "trec" })
+        foreach (var dataset in datasets)
         {
             var dir = Path.Combine(dataDir, "wrench_" + dataset);
             var train = Load(Path.Combine(dir, "train.json"), dataset is "youtube" or "trec" ? LabeledIds(dir) : []);
@@ -51,6 +58,10 @@ internal static class CosineExperiment
             var embeddings = cached.Encode(allTexts);
             var mv = new MajorityVote().Fit(train.Matrix).PredictProba(train.Matrix);
             var covered = Enumerable.Range(0, train.Matrix.RowCount).Select(r => Covered(train.Matrix, r)).ToArray();
+            if (refineWithMixture)
+            {
+                mv = GaussianMixtureRefinement.Refine(embeddings[..train.Texts.Length], mv, covered, new GaussianMixtureRefinementOptions { Covariance = GaussianCovariance.Diagonal });
+            }
             var selection = new FineTuneValidation(selectTexts, selectGold, metric);
 
             foreach (int seed in seeds)

@@ -18,8 +18,9 @@ const string Usage = """
           Self-training vs none on WRENCH youtube and trec (mv, TF-IDF softmax, 3 seeds); see docs/self-training.md.
       refinement <shared-data-dir>
           kNN and Gaussian-mixture label refinement vs none on WRENCH youtube, sms, trec (mv, MiniLM softmax); see docs/finetuning.md.
-      cosine <shared-data-dir> [seeds]
-          Fine-tuning vs COSINE on WRENCH youtube, sms, trec with a trainable adapter over frozen MiniLM embeddings.
+      cosine <shared-data-dir> [seeds] [datasets] [gmm]
+          Fine-tuning vs COSINE on WRENCH youtube, sms, trec with a trainable adapter over frozen MiniLM embeddings;
+          seeds and datasets comma-separated (default 1 and youtube,sms,trec); "gmm" refines the labels first.
     """ + WeakToStrongDemo.Usage;
 
 if (args.Length == 0)
@@ -39,8 +40,13 @@ try
             return LabelErrorsExperiment.Run(args[1], Console.Out);
         case "self-training" when args.Length == 2:
             return SelfTrainingExperiment.Run(args[1], Console.Out);
-        case "cosine" when args.Length is 2 or 3:
-            return CosineExperiment.Run(args[1], Console.Out, args.Length == 3 ? [.. args[2].Split(',').Select(int.Parse)] : [1]);
+        case "cosine" when args.Length is >= 2 and <= 5:
+            return CosineExperiment.Run(
+                args[1],
+                Console.Out,
+                args.Length >= 3 ? [.. args[2].Split(',').Select(int.Parse)] : [1],
+                args.Length >= 4 ? args[3].Split(',') : ["youtube", "sms", "trec"],
+                args.Length == 5 && args[4] == "gmm");
         case "refinement" when args.Length == 2:
             return RefinementExperiment.Run(args[1], Console.Out);
         case "youtube" when args.Length <= 2:

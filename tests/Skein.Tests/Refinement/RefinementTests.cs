@@ -123,4 +123,15 @@ public sealed class RefinementTests
         error = Assert.Throws<ArgumentException>(() => GaussianMixtureRefinement.Refine([[1f], [2f]], labels, [true]));
         Assert.Contains("coverage", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RefinersByNameMatchTheStaticMethods()
+    {
+        var (x, _, weak) = Clusters(60, 5);
+        Assert.Same(weak, LabelRefiners.FromName("none").Refine(x, weak));
+        Assert.True(LabelRefiners.FromName("KNN").Refine(x, weak).BitwiseEquals(KnnLabelRefinement.Refine(x, weak)));
+        Assert.True(LabelRefiners.FromName("gmm").Refine(x, weak).BitwiseEquals(GaussianMixtureRefinement.Refine(x, weak)));
+        var error = Assert.Throws<ArgumentException>(() => LabelRefiners.FromName("pca"));
+        Assert.Contains("none, knn, gmm", error.Message, StringComparison.Ordinal);
+    }
 }
