@@ -16,6 +16,11 @@ const string Usage = """
           Flip 10% / 20% of the gold labels, find them with confident learning (tfidf + softmax, 5 folds).
       self-training <shared-data-dir>
           Self-training vs none on WRENCH youtube and trec (mv, TF-IDF softmax, 3 seeds); see docs/self-training.md.
+      refinement <shared-data-dir>
+          kNN and Gaussian-mixture label refinement vs none on WRENCH youtube, sms, trec (mv, MiniLM softmax); see docs/finetuning.md.
+      cosine <shared-data-dir> [seeds] [datasets] [gmm]
+          Fine-tuning vs COSINE on WRENCH youtube, sms, trec with a trainable adapter over frozen MiniLM embeddings;
+          seeds and datasets comma-separated (default 1 and youtube,sms,trec); "gmm" refines the labels first.
     """ + AutoPipelineDemo.Usage + WeakToStrongDemo.Usage;
 
 if (args.Length == 0)
@@ -37,6 +42,15 @@ try
             return SelfTrainingExperiment.Run(args[1], Console.Out);
         case "demo":
             return AutoPipelineDemo.Run(args, Console.Out, Console.Error);
+        case "cosine" when args.Length is >= 2 and <= 5:
+            return CosineExperiment.Run(
+                args[1],
+                Console.Out,
+                args.Length >= 3 ? [.. args[2].Split(',').Select(int.Parse)] : [1],
+                args.Length >= 4 ? args[3].Split(',') : ["youtube", "sms", "trec"],
+                args.Length == 5 && args[4] == "gmm");
+        case "refinement" when args.Length == 2:
+            return RefinementExperiment.Run(args[1], Console.Out);
         case "youtube" when args.Length <= 2:
             return YouTubeDemo.Run(args.Length == 2 ? args[1] : null, Console.Out);
         case "sentiment140-csv" or "ag-news-csv" or "w2s" when args.Length >= 3:
