@@ -1,24 +1,46 @@
 using System.CommandLine;
 using Skein.Cli.Commands;
-using Skein.IO;
-using Skein.Labeling;
-using Skein.Labeling.Rules;
 
 namespace Skein.Cli;
 
 /// <summary>The <c>skein</c> command line: parses, dispatches, and maps failures to exit codes.</summary>
 public static class SkeinApp
 {
-    /// <summary>Runs the command line and returns the process exit code (0 ok, 1 data error, 2 usage error).</summary>
+    /// <summary>
+    /// Runs the command line and returns the process exit code: 0 ok, 1 data error, 2 usage error, 3 internal error.
+    /// Never throws: every exception becomes one line on <paramref name="error"/> and an exit code.
+    /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(error);
+        bool verbose = args.Contains("--verbose", StringComparer.Ordinal);
+        try
+        {
+            return RunCore(args, output, error, out verbose);
+        }
+        catch (Exception e)
+        {
+            return ErrorReport.Write(e, error, verbose);
+        }
+    }
+
+    private static int RunCore(string[] args, TextWriter output, TextWriter error, out bool verbose)
+    {
+        verbose = args.Contains("--verbose", StringComparer.Ordinal);
         var context = new CliContext(output, error);
+        var verboseOption = new Option<bool>("--verbose")
+        {
+            Description = "On an error, also print the exception's stack trace.",
+            Recursive = true,
+        };
+
         // A plain command named "skein" rather than RootCommand, whose name would be the assembly's (Skein.Cli).
         var root = new Command("skein", "Skein: weak supervision for .NET. Apply labeling functions, analyze label matrices.")
         {
             new System.CommandLine.Help.HelpOption(),
             new VersionOption(),
+            verboseOption,
             ApplyCommand.Create(context),
             AnalyzeCommand.Create(context),
             WrenchCommand.Create(context),
@@ -29,6 +51,7 @@ public static class SkeinApp
             DemoCommand.Create(context),
             W2sCommand.Create(context),
         };
+        OptionChecks.Attach(root);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -42,23 +65,10 @@ public static class SkeinApp
             return ExitCodes.UsageError;
         }
 
-        try
-        {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
-        }
-        catch (UsageException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.UsageError;
-        }
-        catch (Exception e) when (IsDataError(e))
-        {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.DataError;
-        }
-    }
+        verbose = parsed.GetValue(verboseOption);
 
-    private static bool IsDataError(Exception e) => e is DataFormatException or RuleSetException or LabelingFunctionException
-        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or ArgumentException
-        or OperationCanceledException;
+        // Before any work: no output may be an input, a link, a special file, or in a folder that cannot be written.
+        OutputChecks.Check(parsed);
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
 }
