@@ -121,6 +121,12 @@ internal static class W2sInput
 
         bool headerless = (!header.Contains(textColumn) && AsIndex(textColumn) is not null)
             || (!header.Contains(labelColumn) && AsIndex(labelColumn) is not null);
+        if (!headerless && header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            // Taking the first of two same-named columns would silently train on the wrong one.
+            throw new DataFormatException($"the header names column '{twice.Key}' {twice.Count()} times; column names must be unique.", path, column: twice.Key);
+        }
+
         int Find(string spec)
         {
             if (headerless)
