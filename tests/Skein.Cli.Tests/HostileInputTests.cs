@@ -109,7 +109,7 @@ public sealed class HostileInputTests : IDisposable
 
         // Data errors name the file.
         { "w2s -d @dup.csv -t text --label-column label --test @dup.csv --weak softmax-tfidf --strong softmax-tfidf --loss xent", 1,
-            "@dup.csv, column 'text': the header names column 'text' 2 times" },
+            "@dup.csv, column 'text': the header names column 'text' twice" },
         { "fit -v @nothing.csv -k 2 -m mv", 1, "nothing.csv" },
     };
 
