@@ -31,7 +31,7 @@ public static class AtomicFile
         var temp = CreateTempPath(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var stream = OpenTemp(temp, path))
             {
                 write(stream);
                 stream.Flush();
@@ -94,11 +94,11 @@ public static class AtomicFile
     /// A fresh, unused temporary path next to <paramref name="path"/> (hidden, with a random suffix), tracked until
     /// <see cref="Replace"/> or <see cref="TryDelete"/> so <see cref="DeleteTemporaryFiles"/> can remove it.
     /// </summary>
-    internal static string CreateTempPath(string path)
+    internal static string CreateTempPath(string path, string extension = ".tmp")
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{extension}");
         lock (Gate)
         {
             if (_abandoned)
@@ -110,6 +110,23 @@ public static class AtomicFile
         }
 
         return temp;
+    }
+
+    /// <summary>Creates the temporary file; a missing or read-only folder is reported under the target's name, not the hidden one.</summary>
+    private static FileStream OpenTemp(string temp, string path)
+    {
+        try
+        {
+            return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new UnsafeOutputException(path, "is in a folder that does not exist; create it first.", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnsafeOutputException(path, $"is in a folder where no file can be created ({e.Message}).", e);
+        }
     }
 
     /// <summary>

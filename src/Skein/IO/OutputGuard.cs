@@ -126,7 +126,7 @@ public static class OutputGuard
         }
 
         // The only portable test of "can a file be created here" (permissions, ACLs, read-only mounts) is to create one.
-        var probe = AtomicFile.CreateTempPath(full);
+        var probe = AtomicFile.CreateTempPath(full, ".probe");
         try
         {
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
