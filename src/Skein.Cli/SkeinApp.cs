@@ -58,7 +58,7 @@ public static class SkeinApp
         {
             foreach (var e in parsed.Errors)
             {
-                error.WriteLine($"error: {e.Message}");
+                error.WriteLine($"error: {Friendly(e.Message)}");
             }
 
             error.WriteLine("Run 'skein --help' for usage.");
@@ -68,7 +68,33 @@ public static class SkeinApp
         verbose = parsed.GetValue(verboseOption);
 
         // Before any work: no output may be an input, a link, a special file, or in a folder that cannot be written.
-        OutputChecks.Check(parsed);
+        // Skipped for --help and --version, which run instead of the command (and may lack its required options).
+        if (ReferenceEquals(parsed.Action, parsed.CommandResult.Command.Action))
+        {
+            OutputChecks.Check(parsed);
+        }
+
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>The parser's type-conversion message in CLI words: "--out: '' is not a file path" rather than .NET type names.</summary>
+    internal static string Friendly(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message,
+            @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type '(?<type>[^']*)'\.?$",
+            System.Text.RegularExpressions.RegexOptions.Singleline);
+        if (!m.Success)
+        {
+            return message;
+        }
+
+        var type = m.Groups["type"].Value;
+        var kind = type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "an integer"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+            : type.Contains("FileInfo", StringComparison.Ordinal) ? "a file path"
+            : type.Contains("DirectoryInfo", StringComparison.Ordinal) ? "a folder path"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a valid value";
+        return $"{m.Groups["option"].Value} must be {kind}, not '{m.Groups["value"].Value}'.";
     }
 }

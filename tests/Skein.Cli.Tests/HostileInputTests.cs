@@ -106,6 +106,9 @@ public sealed class HostileInputTests : IDisposable
         { "fit -v @votes.csv -k 2 -m wmv --class-balance 0.5,0.6", 2, "--class-balance sums to" },
         { "fit -v @votes.csv -k 2 -m mv --frobnicate", 2, "--frobnicate" },
         { "frobnicate", 2, "frobnicate" },
+        { "fit -v @votes.csv -k x -m mv", 2, "--cardinality must be an integer, not 'x'." },
+        { "train -d @data.csv -t text -l @probs.csv --features tfidf --model softmax -o @m.json --valid-fraction abc", 2,
+            "--valid-fraction must be a number, not 'abc'." },
 
         // Data errors name the file.
         { "w2s -d @dup.csv -t text --label-column label --test @dup.csv --weak softmax-tfidf --strong softmax-tfidf --loss xent", 1,
@@ -124,6 +127,23 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains(At(fragment), run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot());
+    }
+
+    [Theory]
+    [InlineData("apply")]
+    [InlineData("analyze")]
+    [InlineData("wrench")]
+    [InlineData("fit")]
+    [InlineData("train")]
+    [InlineData("predict")]
+    [InlineData("find-label-errors")]
+    [InlineData("demo")]
+    [InlineData("w2s")]
+    public void Help_of_every_command_runs_without_its_required_options(string command)
+    {
+        var run = CliRun.Invoke(command, "--help");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("--verbose", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
