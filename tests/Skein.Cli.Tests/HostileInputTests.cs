@@ -215,7 +215,8 @@ public sealed class HostileInputTests : IDisposable
 
             using var process = Process.Start(start)!;
             var clock = Stopwatch.StartNew();
-            while (!_dir.Entries().Any(e => e.StartsWith(".out.csv.", StringComparison.Ordinal)))
+            // The output's own temporary file (.tmp), not the guard's folder probe (.probe), which is deleted at once.
+            while (!_dir.Entries().Any(e => e.StartsWith(".out.csv.", StringComparison.Ordinal) && e.EndsWith(".tmp", StringComparison.Ordinal)))
             {
                 if (process.HasExited)
                 {
