@@ -21,9 +21,13 @@ public sealed class FitCommandTests : IDisposable
     }
 
 
-    private void AssertDataError(CliRun run, params string[] mentions)
+    private void AssertDataError(CliRun run, params string[] mentions) => AssertError(run, 1, mentions);
+
+    private void AssertUsageError(CliRun run, params string[] mentions) => AssertError(run, 2, mentions);
+
+    private void AssertError(CliRun run, int exitCode, params string[] mentions)
     {
-        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(run.ExitCode == exitCode, run.ToString());
         foreach (var m in mentions)
         {
             Assert.Contains(m, run.Error, StringComparison.Ordinal);
@@ -111,8 +115,8 @@ public sealed class FitCommandTests : IDisposable
     [InlineData("0")]
     [InlineData("-3")]
     [InlineData("200")]
-    public void Cardinality_out_of_range_is_a_data_error(string k) =>
-        AssertDataError(Fit("-k", k, "-m", "mv"), "--cardinality must be in [2, 127]");
+    public void Cardinality_out_of_range_is_a_usage_error(string k) =>
+        AssertUsageError(Fit("-k", k, "-m", "mv"), "--cardinality must be in [2, 127]");
 
     [Theory]
     [InlineData("0.2,0.3,0.5", "3 values")]
@@ -122,8 +126,8 @@ public sealed class FitCommandTests : IDisposable
     [InlineData("NaN,0.5", "(0, 1]")]
     [InlineData("0.5,abc", "('abc') is not a number")]
     [InlineData("-0.5,1.5", "(0, 1]")]
-    public void Bad_class_balance_is_a_data_error(string balance, string mention) =>
-        AssertDataError(Fit("-k", "2", "-m", "wmv", "--class-balance", balance), "--class-balance", mention);
+    public void Bad_class_balance_is_a_usage_error(string balance, string mention) =>
+        AssertUsageError(Fit("-k", "2", "-m", "wmv", "--class-balance", balance), "--class-balance", mention);
 
     [Fact]
     public void Gold_of_another_length_is_a_data_error() =>

@@ -181,10 +181,10 @@ public sealed class WrenchSelfTrainingTests : IDisposable
     [InlineData("1.5")]
     [InlineData("-0.1")]
     [InlineData("NaN")]
-    public void Threshold_outside_zero_one_is_an_error_exit_1(string threshold)
+    public void Threshold_outside_zero_one_is_a_usage_error(string threshold)
     {
         var run = CliRun.Invoke("wrench", Folder(), "-m", "mv", "--end-model", "softmax", "--self-train", "--self-train-threshold", threshold, "--json", "-q");
-        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("--self-train-threshold", run.Error, StringComparison.Ordinal);
         Assert.Contains("[0, 1]", run.Error, StringComparison.Ordinal);
         Assert.Empty(run.Output);

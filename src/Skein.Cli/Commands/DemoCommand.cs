@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Skein.Cli.Demo;
 using Skein.Cli.Report;
+using Skein.IO;
 using Spectre.Console;
 
 namespace Skein.Cli.Commands;
@@ -39,6 +40,7 @@ internal static class DemoCommand
             }
 
             Directory.CreateDirectory(dir.FullName);
+            OutputGuard.Check(Path.Combine(dir.ToString(), "report.html"), testFile?.ToString());
             var result = DemoPipeline.Run(new DemoOptions(dir.FullName, testFile?.FullName, parse.GetValue(seed)), context.Progress);
 
             var reportPath = Path.Combine(dir.FullName, "report.html");

@@ -49,7 +49,7 @@ internal static class FitCommand
             int k = parse.GetValue(cardinality);
             if (k < 2 || k > LabelMatrix.MaxCardinality)
             {
-                throw new ArgumentException($"--cardinality must be in [2, {LabelMatrix.MaxCardinality}], not {k}.");
+                throw new UsageException($"--cardinality must be in [2, {LabelMatrix.MaxCardinality}], not {k}.");
             }
 
             string? balanceText = parse.GetValue(balance);
@@ -108,7 +108,7 @@ internal static class FitCommand
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length != k)
         {
-            throw new ArgumentException($"--class-balance has {parts.Length} values but --cardinality is {k}; give one probability per class.");
+            throw new UsageException($"--class-balance has {parts.Length} values but --cardinality is {k}; give one probability per class.");
         }
 
         var p = new double[k];
@@ -116,19 +116,19 @@ internal static class FitCommand
         {
             if (!double.TryParse(parts[c], NumberStyles.Float, CultureInfo.InvariantCulture, out p[c]))
             {
-                throw new ArgumentException($"--class-balance value {c + 1} ('{parts[c]}') is not a number.");
+                throw new UsageException($"--class-balance value {c + 1} ('{parts[c]}') is not a number.");
             }
 
             if (!double.IsFinite(p[c]) || p[c] <= 0 || p[c] > 1)
             {
-                throw new ArgumentException($"--class-balance value {c + 1} is {parts[c]}; every class probability must be in (0, 1].");
+                throw new UsageException($"--class-balance value {c + 1} is {parts[c]}; every class probability must be in (0, 1].");
             }
         }
 
         double sum = p.Sum();
         if (Math.Abs(sum - 1) > ClassBalance.SumTolerance)
         {
-            throw new ArgumentException(
+            throw new UsageException(
                 $"--class-balance sums to {sum.ToString("R", CultureInfo.InvariantCulture)}; it must sum to 1 (±{ClassBalance.SumTolerance.ToString(CultureInfo.InvariantCulture)}).");
         }
 

@@ -25,48 +25,99 @@ internal static class SummaryWriter
         }
     }
 
+    /// <summary>
+    /// Past this many LFs the table is written line by line instead of through Spectre's layout, which measures every
+    /// cell of the whole table at once: 100,000 LFs took 21 s and 600 MB that way against 2.7 s for the CSV form.
+    /// </summary>
+    internal const int StreamedTableRows = 1_000;
+
     private static void WriteTable(CliContext context, LabelMatrixSummary summary, IReadOnlyList<string> sources, IReadOnlyList<string>? classNames)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"LF summary: {string.Join(", ", sources.Select(Path.GetFileName))}"));
-        table.AddColumn("j", c => c.RightAligned());
-        table.AddColumn("LF");
-        table.AddColumn("Polarity");
-        table.AddColumn("Coverage", c => c.RightAligned());
-        table.AddColumn("Overlaps", c => c.RightAligned());
-        table.AddColumn("Conflicts", c => c.RightAligned());
+        string title = $"LF summary: {string.Join(", ", sources.Select(Path.GetFileName))}";
+        var headers = new List<string> { "j", "LF", "Polarity", "Coverage", "Overlaps", "Conflicts" };
         if (summary.HasGold)
         {
-            table.AddColumn("Correct", c => c.RightAligned());
-            table.AddColumn("Incorrect", c => c.RightAligned());
-            table.AddColumn("Emp. Acc.", c => c.RightAligned());
+            headers.AddRange(["Correct", "Incorrect", "Emp. Acc."]);
         }
 
-        for (int j = 0; j < summary.LabelingFunctions.Count; j++)
+        if (summary.LabelingFunctions.Count > StreamedTableRows)
         {
-            var lf = summary.LabelingFunctions[j];
-            var cells = new List<string>
+            WritePlainTable(context.Output, title, headers, summary, classNames);
+        }
+        else
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
+            foreach (var header in headers)
             {
-                j.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(lf.Name),
-                Markup.Escape(FormatPolarity(lf.Polarity, classNames)),
-                Percent(lf.Coverage),
-                Percent(lf.Overlaps),
-                Percent(lf.Conflicts),
-            };
-            if (summary.HasGold)
-            {
-                cells.Add(lf.Correct!.Value.ToString("N0", CultureInfo.InvariantCulture));
-                cells.Add(lf.Incorrect!.Value.ToString("N0", CultureInfo.InvariantCulture));
-                cells.Add(lf.EmpiricalAccuracy!.Value.ToString("F3", CultureInfo.InvariantCulture));
+                table.AddColumn(header, c => c.Alignment = header is "LF" or "Polarity" ? Justify.Left : Justify.Right);
             }
 
-            table.AddRow(cells.ToArray());
+            for (int j = 0; j < summary.LabelingFunctions.Count; j++)
+            {
+                table.AddRow(Cells(summary, j, classNames).Select(Markup.Escape).ToArray());
+            }
+
+            context.Console.Write(table);
         }
 
-        context.Console.Write(table);
         context.Console.WriteLine(
             $"{summary.RowCount:N0} rows, {summary.LabelingFunctions.Count} LFs, {summary.Cardinality} classes: " +
             $"coverage {Percent(summary.LabelCoverage)}, overlap {Percent(summary.LabelOverlap)}, conflict {Percent(summary.LabelConflict)}");
+    }
+
+    private static string[] Cells(LabelMatrixSummary summary, int j, IReadOnlyList<string>? classNames)
+    {
+        var lf = summary.LabelingFunctions[j];
+        var cells = new List<string>(9)
+        {
+            j.ToString(CultureInfo.InvariantCulture),
+            lf.Name,
+            FormatPolarity(lf.Polarity, classNames),
+            Percent(lf.Coverage),
+            Percent(lf.Overlaps),
+            Percent(lf.Conflicts),
+        };
+        if (summary.HasGold)
+        {
+            cells.Add(lf.Correct!.Value.ToString("N0", CultureInfo.InvariantCulture));
+            cells.Add(lf.Incorrect!.Value.ToString("N0", CultureInfo.InvariantCulture));
+            cells.Add(lf.EmpiricalAccuracy!.Value.ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        return [.. cells];
+    }
+
+    /// <summary>The same rounded table, two passes over the rows (widths, then lines), no markup and no wrapping.</summary>
+    private static void WritePlainTable(TextWriter output, string title, List<string> headers, LabelMatrixSummary summary,
+        IReadOnlyList<string>? classNames)
+    {
+        var widths = headers.Select(h => h.Length).ToArray();
+        for (int j = 0; j < summary.LabelingFunctions.Count; j++)
+        {
+            var cells = Cells(summary, j, classNames);
+            for (int c = 0; c < cells.Length; c++)
+            {
+                widths[c] = Math.Max(widths[c], cells[c].Length);
+            }
+        }
+
+        string Rule(char left, char middle, char right) =>
+            left + string.Join(middle, widths.Select(w => new string('─', w + 2))) + right;
+        string Line(IReadOnlyList<string> cells) =>
+            "│" + string.Concat(cells.Select((cell, c) =>
+                " " + (headers[c] is "LF" or "Polarity" ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c])) + " │"));
+
+        int total = widths.Sum() + (3 * widths.Length) + 1;
+        output.WriteLine(title.Length >= total ? title : title.PadLeft(((total - title.Length) / 2) + title.Length));
+        output.WriteLine(Rule('╭', '┬', '╮'));
+        output.WriteLine(Line(headers));
+        output.WriteLine(Rule('├', '┼', '┤'));
+        for (int j = 0; j < summary.LabelingFunctions.Count; j++)
+        {
+            output.WriteLine(Line(Cells(summary, j, classNames)));
+        }
+
+        output.WriteLine(Rule('╰', '┴', '╯'));
     }
 
     private static string Percent(double value) => (value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";

@@ -113,6 +113,16 @@ internal static class W2sInput
 
         bool headerless = (!header.Contains(textColumn) && AsIndex(textColumn) is not null)
             || (!header.Contains(labelColumn) && AsIndex(labelColumn) is not null);
+        for (int i = 0; !headerless && i < header.Length; i++)
+        {
+            // Taking the first of two same-named columns would silently train on the wrong one (same words as TabularReader).
+            int first = Array.IndexOf(header, header[i]);
+            if (first < i)
+            {
+                throw new DataFormatException($"the header names column '{TextExcerpt(header[i])}' twice (columns {first + 1} and {i + 1}).", path, column: header[i]);
+            }
+        }
+
         int Find(string spec)
         {
             if (headerless)

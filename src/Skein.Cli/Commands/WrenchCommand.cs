@@ -131,7 +131,7 @@ internal static class WrenchCommand
         double t = threshold ?? DefaultSelfTrainThreshold;
         if (!(t is >= 0 and <= 1))
         {
-            throw new ArgumentException($"--self-train-threshold {t.ToString(CultureInfo.InvariantCulture)} is outside [0, 1]; it is a cut on the largest class probability.");
+            throw new UsageException($"--self-train-threshold {t.ToString(CultureInfo.InvariantCulture)} is outside [0, 1]; it is a cut on the largest class probability.");
         }
 
         return SearchSpace.DefaultSelfTraining(t);

@@ -358,7 +358,7 @@ public sealed class VotesCsvWriter : IDisposable
         _stream = null;
         try
         {
-            File.Move(_tempPath, _path, overwrite: true);
+            AtomicFile.Replace(_tempPath, _path);
         }
         catch
         {
