@@ -32,8 +32,8 @@ internal static class CalibrationCommand
             var valid = WrenchDataset.Load(Path.Combine(dir, WrenchProtocol.ValidFile), train.Matrix.Cardinality);
             int k = train.Matrix.Cardinality;
             var balance = ClassBalance.FromLabels(valid.Gold, k);
-            var covered = Enumerable.Range(0, valid.Matrix.RowCount)
-                .Where(i => HasVote(valid.Matrix.Row(i)) && valid.Gold[i] >= 0).ToArray();
+            var coveredRows = valid.Matrix.CoveredRows();
+            var covered = Enumerable.Range(0, valid.Matrix.RowCount).Where(i => coveredRows[i] && valid.Gold[i] >= 0).ToArray();
             var gold = covered.Select(i => valid.Gold[i]).ToArray();
             foreach (var name in models)
             {
@@ -55,19 +55,6 @@ internal static class CalibrationCommand
         }
 
         return 0;
-    }
-
-    private static bool HasVote(ReadOnlySpan<sbyte> row)
-    {
-        foreach (var v in row)
-        {
-            if (v != LabelMatrix.Abstain)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     // Each half is scaled by the temperature fitted on the other half.

@@ -57,7 +57,7 @@ internal static class CosineExperiment
             string[] allTexts = [.. train.Texts, .. valid.Texts];
             var embeddings = cached.Encode(allTexts);
             var mv = new MajorityVote().Fit(train.Matrix).PredictProba(train.Matrix);
-            var covered = Enumerable.Range(0, train.Matrix.RowCount).Select(r => Covered(train.Matrix, r)).ToArray();
+            var covered = train.Matrix.CoveredRows();
             if (refineWithMixture)
             {
                 mv = GaussianMixtureRefinement.Refine(embeddings[..train.Texts.Length], mv, covered, new GaussianMixtureRefinementOptions { Covariance = GaussianCovariance.Diagonal });

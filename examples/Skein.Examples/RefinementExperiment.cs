@@ -60,7 +60,7 @@ internal static class RefinementExperiment
             var validFeatures = DenseMatrix.FromRows([.. xValid.Select(r => Array.ConvertAll(r, v => (double)v))]);
             var trainFeatures = DenseMatrix.FromRows([.. xTrain.Select(r => Array.ConvertAll(r, v => (double)v))]);
             var mv = new MajorityVote().Fit(train.Matrix).PredictProba(train.Matrix);
-            var covered = Enumerable.Range(0, train.Matrix.RowCount).Select(r => Covered(train.Matrix, r)).ToArray();
+            var covered = train.Matrix.CoveredRows();
             int[] coveredRows = [.. Enumerable.Range(0, covered.Length).Where(r => covered[r])];
             int[] allRows = [.. Enumerable.Range(0, covered.Length)];
             output.WriteLine($"{dataset}: {train.Gold.Length} train rows ({coveredRows.Length} covered), {valid.Gold.Length} valid ({selectRows.Length} selection + {evalRows.Length} evaluation), metric {metric}");
@@ -132,19 +132,6 @@ internal static class RefinementExperiment
 
         output.WriteLine($"total {clock.Elapsed.TotalSeconds:F0} s");
         return 0;
-    }
-
-    internal static bool Covered(LabelMatrix matrix, int row)
-    {
-        foreach (var vote in matrix.Row(row))
-        {
-            if (vote != LabelMatrix.Abstain)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     internal static int[] Shuffle(int n, int seed)

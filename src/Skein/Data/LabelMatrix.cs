@@ -190,6 +190,25 @@ public sealed class LabelMatrix
         return new LabelMatrix(votes, count, LfNames, Cardinality);
     }
 
+    /// <summary>For each row, whether at least one LF voted (did not abstain).</summary>
+    public bool[] CoveredRows()
+    {
+        var covered = new bool[RowCount];
+        for (int i = 0; i < covered.Length; i++)
+        {
+            foreach (var v in Row(i))
+            {
+                if (v != Abstain)
+                {
+                    covered[i] = true;
+                    break;
+                }
+            }
+        }
+
+        return covered;
+    }
+
     /// <summary>The compressed sparse-row form (only non-abstain cells), for low-coverage matrices.</summary>
     public SparseLabelMatrix ToSparse() => SparseLabelMatrix.FromDense(this);
 

@@ -81,7 +81,7 @@ public sealed class WeakSupervisionPipeline<T>
         var labelModel = LabelModelTrainer.Fit(matrix);
         var probabilities = labelModel.PredictProba(matrix);
 
-        var covered = Covered(matrix);
+        var covered = matrix.CoveredRows();
         int[] rows = DropUncovered
             ? [.. Enumerable.Range(0, matrix.RowCount).Where(i => covered[i])]
             : [.. Enumerable.Range(0, matrix.RowCount)];
@@ -105,24 +105,6 @@ public sealed class WeakSupervisionPipeline<T>
         }
 
         return new PipelineResult<T>(apply, summary, labelModel, probabilities, rows, featurizer, endModel, metrics);
-    }
-
-    private static bool[] Covered(LabelMatrix matrix)
-    {
-        var covered = new bool[matrix.RowCount];
-        for (int i = 0; i < covered.Length; i++)
-        {
-            foreach (var v in matrix.Row(i))
-            {
-                if (v != LabelMatrix.Abstain)
-                {
-                    covered[i] = true;
-                    break;
-                }
-            }
-        }
-
-        return covered;
     }
 
 

@@ -157,7 +157,7 @@ public sealed class ModelSelector
 
         // End models on the chosen label model's probabilities of the covered train rows.
         var probabilities = labelModel.Model.PredictProba(train);
-        var covered = Covered(train);
+        var covered = train.CoveredRows();
         int[] rows = Space.DropUncovered ? [.. Enumerable.Range(0, train.RowCount).Where(i => covered[i])] : [.. Enumerable.Range(0, train.RowCount)];
         if (rows.Length == 0)
         {
@@ -342,24 +342,6 @@ public sealed class ModelSelector
                     nameof(features));
             }
         }
-    }
-
-    internal static bool[] Covered(LabelMatrix matrix)
-    {
-        var covered = new bool[matrix.RowCount];
-        for (int i = 0; i < covered.Length; i++)
-        {
-            foreach (var v in matrix.Row(i))
-            {
-                if (v != LabelMatrix.Abstain)
-                {
-                    covered[i] = true;
-                    break;
-                }
-            }
-        }
-
-        return covered;
     }
 
     internal static ProbabilisticLabels OneHot(int[] classes, int k)
