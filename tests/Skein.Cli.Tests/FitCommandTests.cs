@@ -42,7 +42,8 @@ public sealed class FitCommandTests : IDisposable
     {
         var json = CliRun.Json(Fit("-k", "2", "--model", "mv", "--gold", _dir.File("gold.csv", Gold), "--json"));
 
-        Assert.Equal(["model", "n", "m", "k", "fit_seconds", "predict_seconds", "accuracy"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["model", "n", "m", "k", "fit_seconds", "predict_seconds", "accuracy", "covered_calibration"],
+            json.EnumerateObject().Select(p => p.Name));
         Assert.Equal("mv", json.GetProperty("model").GetString());
         Assert.Equal((5, 3, 2), (json.GetProperty("n").GetInt32(), json.GetProperty("m").GetInt32(), json.GetProperty("k").GetInt32()));
         Assert.True(json.GetProperty("fit_seconds").GetDouble() >= 0);
@@ -53,10 +54,25 @@ public sealed class FitCommandTests : IDisposable
     }
 
     [Fact]
+    public void Gold_adds_calibration_on_the_covered_rows()
+    {
+        var json = CliRun.Json(Fit("-k", "2", "--model", "mv", "--gold", _dir.File("gold.csv", Gold), "--json"));
+        var c = json.GetProperty("covered_calibration");
+
+        // Covered rows 0, 1, 2, 4 (row 3 abstains everywhere): vote shares [1,0], [0,1], [.5,.5], [0,1], all argmaxes right.
+        Assert.Equal(4, c.GetProperty("rows").GetInt32());
+        Assert.Equal(1.0, c.GetProperty("accuracy").GetDouble(), 1e-12);
+        Assert.Equal(0.5 / 4, c.GetProperty("brier").GetDouble(), 1e-9);
+        Assert.Equal(Math.Log(2) / 4, c.GetProperty("log_loss").GetDouble(), 1e-9);
+        Assert.Equal(0.5 / 4, c.GetProperty("ece").GetDouble(), 1e-9); // the tie row: confidence 0.5, right
+    }
+
+    [Fact]
     public void Accuracy_is_null_without_gold()
     {
         var json = CliRun.Json(Fit("-k", "2", "-m", "ds", "--json"));
         Assert.Equal(JsonValueKind.Null, json.GetProperty("accuracy").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("covered_calibration").ValueKind);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Skein.Analysis;
 using Skein.Data;
 using Skein.Evaluation;
 using Skein.IO;
@@ -30,7 +31,10 @@ internal static class FitCommand
         {
             Description = "Class prior for models that use one (wmv, metal, fs): p0,p1,… (k positive numbers summing to 1), or 'votes' to estimate it from the votes.",
         };
-        var gold = new Option<FileInfo?>("--gold", "-g") { Description = "Gold labels: one int per line, -1 = unknown; adds accuracy." };
+        var gold = new Option<FileInfo?>("--gold", "-g")
+        {
+            Description = "Gold labels: one int per line, -1 = unknown; adds accuracy, and calibration (ECE, Brier, log-loss) on the covered rows.",
+        };
         var output = new Option<FileInfo?>("--out", "-o") { Description = "Probabilities CSV to write (header p0,…; written atomically)." };
         var seed = LabelModelOptions.Seed();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
@@ -79,13 +83,14 @@ internal static class FitCommand
             double predictSeconds = clock.Elapsed.TotalSeconds;
 
             double? accuracy = labels is null ? null : Accuracy(labels, probabilities.ArgMax());
+            var calibration = labels is null ? null : CoveredCalibration(matrix, probabilities, labels);
             if (parse.GetValue(output) is { } outFile)
             {
                 ProbabilitiesCsv.Write(outFile.FullName, probabilities);
                 context.Progress($"wrote {probabilities.RowCount:N0} × {k} probabilities to {outFile.FullName}");
             }
 
-            var result = new FitResult(spec.Name, matrix.RowCount, matrix.LfCount, k, fitSeconds, predictSeconds, accuracy);
+            var result = new FitResult(spec.Name, matrix.RowCount, matrix.LfCount, k, fitSeconds, predictSeconds, accuracy, calibration);
             if (parse.GetValue(json))
             {
                 WriteJson(context.Output, result);
@@ -100,7 +105,16 @@ internal static class FitCommand
         return command;
     }
 
-    private sealed record FitResult(string Model, int N, int M, int K, double FitSeconds, double PredictSeconds, double? Accuracy);
+    private sealed record FitResult(
+        string Model, int N, int M, int K, double FitSeconds, double PredictSeconds, double? Accuracy, CalibrationReport? Calibration);
+
+    // A label model is judged as a labeler on the rows some LF covers; null when no covered row has gold.
+    private static CalibrationReport? CoveredCalibration(LabelMatrix matrix, ProbabilisticLabels probabilities, int[] gold)
+    {
+        var covered = matrix.CoveredRows();
+        var rows = Enumerable.Range(0, gold.Length).Where(i => covered[i] && gold[i] >= 0).ToArray();
+        return rows.Length == 0 ? null : Calibration.Measure(probabilities.SelectRows(rows), rows.Select(i => gold[i]).ToArray());
+    }
 
     /// <summary>Parses "p0,p1,…": k finite numbers in (0, 1] summing to 1; messages name the option.</summary>
     internal static ClassBalance ParseClassBalance(string text, int k)
@@ -181,6 +195,20 @@ internal static class FitCommand
             writer.WriteNumber("fit_seconds", r.FitSeconds);
             writer.WriteNumber("predict_seconds", r.PredictSeconds);
             WrenchCommand.WriteNullable(writer, "accuracy", r.Accuracy);
+            if (r.Calibration is { } c)
+            {
+                writer.WriteStartObject("covered_calibration");
+                writer.WriteNumber("rows", c.RowCount);
+                writer.WriteNumber("accuracy", c.Accuracy);
+                writer.WriteNumber("ece", c.ExpectedCalibrationError);
+                writer.WriteNumber("brier", c.BrierScore);
+                writer.WriteNumber("log_loss", c.LogLoss);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteNull("covered_calibration");
+            }
             writer.WriteEndObject();
         }
 
@@ -189,11 +217,13 @@ internal static class FitCommand
 
     private static void WriteTable(CliContext context, FitResult r)
     {
-        var table = new Table().AddColumns("model", "n", "m", "k", "fit s", "predict s", "accuracy");
+        var table = new Table().AddColumns("model", "n", "m", "k", "fit s", "predict s", "accuracy", "covered ECE", "covered log-loss");
         table.AddRow(r.Model, r.N.ToString("N0", CultureInfo.InvariantCulture), r.M.ToString(CultureInfo.InvariantCulture),
             r.K.ToString(CultureInfo.InvariantCulture), r.FitSeconds.ToString("F3", CultureInfo.InvariantCulture),
             r.PredictSeconds.ToString("F3", CultureInfo.InvariantCulture),
-            r.Accuracy?.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
+            r.Accuracy?.ToString("F4", CultureInfo.InvariantCulture) ?? "-",
+            r.Calibration?.ExpectedCalibrationError.ToString("F4", CultureInfo.InvariantCulture) ?? "-",
+            r.Calibration?.LogLoss.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
         context.Console.Write(table);
     }
 }
