@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using System.Text.Unicode;
 
 namespace Skein.IO;
@@ -137,6 +138,51 @@ internal static class TextInput
         catch (IOException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Parses JSON from raw bytes after checking they are UTF-8: <see cref="JsonDocument"/> checks string contents only
+    /// when a string is read, and then throws <see cref="InvalidOperationException"/>, not a format error.
+    /// </summary>
+    public static JsonDocument ParseJson(Stream stream, string? path, JsonDocumentOptions options = default)
+    {
+        byte[] bytes;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment))
+        {
+            bytes = segment.AsSpan((int)memory.Position).ToArray();
+        }
+        else
+        {
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            bytes = copy.ToArray();
+        }
+
+        var span = bytes.AsSpan();
+        int start = span.StartsWith("\uFEFF"u8) ? 3 : 0;
+        if (!Utf8.IsValid(span[start..]))
+        {
+            int offset = start + FirstInvalidUtf8(span[start..]);
+            long line = 1 + span[..offset].Count((byte)'\n');
+            throw new DataFormatException($"invalid UTF-8 byte at line {line} (byte offset {offset}); JSON files must be UTF-8.", path, line);
+        }
+
+        return JsonDocument.Parse(bytes.AsMemory(start), options);
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var chars = new char[4096];
+        int offset = 0;
+        while (true)
+        {
+            var status = Utf8.ToUtf16(bytes[offset..], chars, out int consumed, out _, replaceInvalidSequences: false);
+            offset += consumed;
+            if (status != OperationStatus.DestinationTooSmall)
+            {
+                return offset;
+            }
         }
     }
 

@@ -53,6 +53,7 @@ public sealed record WrenchDataset(
         }
 
         var ids = new List<string>();
+        var seenIds = new Dictionary<string, long>(StringComparer.Ordinal);
         var texts = new List<string?>();
         var gold = new List<int>();
         var votes = new List<sbyte>();
@@ -64,6 +65,12 @@ public sealed record WrenchDataset(
         {
             row++;
             var where = $"item \"{item.Name}\"";
+            if (!seenIds.TryAdd(item.Name, row))
+            {
+                // JSON allows a repeated key; counting the item twice would skew every statistic.
+                throw new DataFormatException($"{where} appears twice (items {seenIds[item.Name]} and {row}); ids must be unique.", path, row);
+            }
+
             var value = item.Value;
             if (value.ValueKind != JsonValueKind.Object)
             {
@@ -126,7 +133,7 @@ public sealed record WrenchDataset(
         using var stream = TextInput.OpenRead(path);
         try
         {
-            return JsonDocument.Parse(stream);
+            return TextInput.ParseJson(stream, path);
         }
         catch (JsonException e)
         {
