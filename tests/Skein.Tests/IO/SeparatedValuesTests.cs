@@ -163,3 +163,32 @@ public sealed class SeparatedValuesTests : IDisposable
         Assert.Equal(0.75, ProbabilitiesCsv.Read(probabilities, Encoding.Latin1).Row(0)[1]);
     }
 }
+
+public sealed class TextEncodingsTests
+{
+    [Theory]
+    [InlineData("utf-8", 65001)]
+    [InlineData("UTF_16LE", 1200)]
+    [InlineData("utf-16be", 1201)]
+    [InlineData("latin1", 28591)]
+    [InlineData("ISO-8859-1", 28591)]
+    [InlineData("windows-1252", 1252)]
+    public void FromName_KnownNames(string name, int codePage) => Assert.Equal(codePage, TextEncodings.FromName(name)!.CodePage);
+
+    [Fact]
+    public void FromName_AutoIsDetect_UnknownListsNames()
+    {
+        Assert.Null(TextEncodings.FromName("auto"));
+        var e = Assert.Throws<ArgumentException>(() => TextEncodings.FromName("ebcdic"));
+        Assert.Contains("windows-1252", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Windows1252_DecodesTheEuroSign()
+    {
+        using var dir = new ScratchDirectory();
+        var path = dir.WriteBytes("w.csv", [.. "id,text\n1,"u8, 0x80, (byte)'\n']);
+        using var reader = TabularReader.Open(path, TextEncodings.FromName("cp1252"));
+        Assert.Equal("€", reader.ReadRecords().Single()["text"]);
+    }
+}
