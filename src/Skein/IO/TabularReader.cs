@@ -45,8 +45,8 @@ public sealed class TabularReader : IDisposable
     /// <summary>Opens a file, choosing the format from its extension, and reads its columns.</summary>
     /// <param name="path">A .csv, .tsv, .jsonl or .ndjson file.</param>
     /// <param name="encoding">The file's encoding; null (the default) = detect from a byte-order mark, else UTF-8.</param>
-    /// <exception cref="DataFormatException">Missing or empty file, bad header (e.g. a name given twice), or undecodable bytes.</exception>
-    /// <exception cref="ArgumentException">The extension is not one of the supported ones.</exception>
+    /// <exception cref="DataFormatException">Missing or empty file, an extension that is not one of the supported ones,
+    /// a bad header (e.g. a name given twice), or undecodable bytes.</exception>
     public static TabularReader Open(string path, Encoding? encoding = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -55,8 +55,8 @@ public sealed class TabularReader : IDisposable
             ".CSV" => Format.Csv,
             ".TSV" => Format.Tsv,
             ".JSONL" or ".NDJSON" => Format.JsonLines,
-            _ => throw new ArgumentException(
-                $"Cannot tell the format of '{path}': expected a .csv, .tsv, .jsonl or .ndjson file.", nameof(path)),
+            // A data error, not an argument error: the file the user named is what is wrong.
+            _ => throw new DataFormatException("cannot tell the format from the extension: expected a .csv, .tsv, .jsonl or .ndjson file.", path),
         };
 
         var columns = format == Format.JsonLines ? ReadJsonColumns(path, encoding) : ReadSeparatedHeader(path, format, encoding);
