@@ -49,6 +49,11 @@ public static class GoldLabels
 
             if (!int.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label))
             {
+                if (BigIntegerText(trimmed))
+                {
+                    throw new DataFormatException($"label {TextInput.Excerpt(trimmed)} is out of range.", path, line);
+                }
+
                 throw new DataFormatException($"'{TextInput.Excerpt(trimmed)}' is not an integer label.", path, line);
             }
 
@@ -82,5 +87,15 @@ public static class GoldLabels
                 writer.WriteLine(label.ToString(CultureInfo.InvariantCulture));
             }
         });
+    }
+
+    private static bool BigIntegerText(ReadOnlySpan<char> text)
+    {
+        if (!text.IsEmpty && (text[0] == '-' || text[0] == '+'))
+        {
+            text = text[1..];
+        }
+
+        return !text.IsEmpty && text.IndexOfAnyExceptInRange('0', '9') < 0;
     }
 }

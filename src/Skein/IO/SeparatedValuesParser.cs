@@ -152,8 +152,9 @@ internal sealed class SeparatedValuesParser : IDisposable
             if (!EnsureData())
             {
                 throw Error(
-                    $"the quote that opens field {_fieldNumber} at line {openLine}, character {openCharacter} is never closed " +
-                    "(the file ends inside it); a field that starts with a quote must end with one, and a quote inside it is written \"\".");
+                    $"unclosed quote: the quote that opens field {_fieldNumber} at line {openLine}, character {openCharacter} is never closed " +
+                    "(the file ends inside it); a field that starts with a quote must end with one, and a quote inside it is written \"\".",
+                    lineInMessage: true);
             }
 
             var span = _buffer.AsSpan(_pos, _len - _pos);
@@ -379,7 +380,7 @@ internal sealed class SeparatedValuesParser : IDisposable
         _fieldLength = (int)needed;
     }
 
-    private DataFormatException Error(string message, bool column = true)
+    private DataFormatException Error(string message, bool column = true, bool lineInMessage = false)
     {
         string? name = null;
         if (column)
@@ -390,6 +391,6 @@ internal sealed class SeparatedValuesParser : IDisposable
                 : _fieldNumber.ToString(CultureInfo.InvariantCulture);
         }
 
-        return new DataFormatException($"{message} The row starts at line {RowLine}.", _path, _errorRow, name);
+        return new DataFormatException(lineInMessage ? message : $"{message} The row starts at line {RowLine}.", _path, _errorRow, name);
     }
 }

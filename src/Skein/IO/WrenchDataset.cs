@@ -145,6 +145,12 @@ public sealed record WrenchDataset(
 
     private static int ReadClass(JsonElement element, int min, int limit, string path, long row, string column, string what)
     {
+        if (element.ValueKind == JsonValueKind.Number && !element.TryGetInt32(out _) && element.TryGetDouble(out double big)
+            && Math.Floor(big) == big)
+        {
+            throw new DataFormatException($"{what} is {TextInput.Excerpt(element.GetRawText())}, out of range.", path, row, column);
+        }
+
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out int value))
         {
             throw new DataFormatException($"{what} is {element.GetRawText()}, not an integer.", path, row, column);

@@ -33,3 +33,26 @@ public sealed class VotesRangeTests : IDisposable
         Assert.Contains($"vote {vote} is outside [-1, 3)", e.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class LabelRangeTests : IDisposable
+{
+    private readonly ScratchDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Gold_HugeLabel_IsOutOfRange()
+    {
+        var e = Assert.Throws<DataFormatException>(() => GoldLabels.Read(_dir.WriteText("g.txt", "0\n99999999999999999999\n")));
+        Assert.Contains("label 99999999999999999999 is out of range", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, e.Row);
+    }
+
+    [Fact]
+    public void Wrench_HugeVote_IsOutOfRange_QuotedAsWritten()
+    {
+        var path = _dir.WriteText("train.json", """{"0": {"label": 0, "weak_labels": [99999999999999999999, -1]}}""");
+        var e = Assert.Throws<DataFormatException>(() => WrenchDataset.Load(path));
+        Assert.Contains("is 99999999999999999999, out of range", e.Message, StringComparison.Ordinal);
+    }
+}
