@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Skein.IO;
 
@@ -14,20 +13,12 @@ public static class GoldLabels
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var labels = new List<int>();
-        using var reader = TextInput.OpenText(path);
+        using var reader = SeparatedValuesParser.OpenLines(path);
         long line = 0;
         long pendingBlank = 0;
         while (true)
         {
-            string? text;
-            try
-            {
-                text = reader.ReadLine();
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw TextInput.InvalidUtf8(path, e, rowIsLine: true);
-            }
+            string? text = reader.ReadLine(line + 1);
 
             if (text is null)
             {

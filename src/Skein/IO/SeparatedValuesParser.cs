@@ -55,9 +55,16 @@ internal sealed class SeparatedValuesParser : IDisposable
     /// <summary>Whether the last row read was an empty line (one empty, unquoted field).</summary>
     public bool IsBlank { get; private set; }
 
+    /// <summary>Whether a decoding error reports its line as the row (line-based formats).</summary>
+    public bool RowIsLine { get; init; }
+
     /// <summary>Opens a file with the shared encoding rules and wraps it in a parser.</summary>
     public static SeparatedValuesParser Open(string path, char separator, System.Text.Encoding? encoding = null) =>
         new(TextInput.OpenText(path, encoding), separator, path);
+
+    /// <summary>Opens a line-based file (JSON Lines, gold labels) for <see cref="ReadLine"/>.</summary>
+    public static SeparatedValuesParser OpenLines(string path, System.Text.Encoding? encoding = null) =>
+        new(TextInput.OpenText(path, encoding), '\n', path) { RowIsLine = true };
 
     /// <summary>Reads the next row into <paramref name="fields"/>; false at the end of the input.</summary>
     /// <param name="fields">Cleared, then filled with the row's fields.</param>
@@ -84,6 +91,25 @@ internal sealed class SeparatedValuesParser : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The next physical line without its line end, or null at the end of the input: a <see cref="TextReader.ReadLine"/>
+    /// bounded by the row limit, for line-based formats (JSON Lines, gold labels).
+    /// </summary>
+    /// <param name="errorRow">The row number to report if the line is too long.</param>
+    public string? ReadLine(long? errorRow)
+    {
+        IsBlank = false;
+        if (!EnsureData())
+        {
+            return null;
+        }
+
+        RowLine = _line;
+        _errorRow = errorRow;
+        ReadPhysicalLine();
+        return new string(_field, 0, _fieldLength);
     }
 
     /// <inheritdoc/>
@@ -196,6 +222,13 @@ internal sealed class SeparatedValuesParser : IDisposable
     /// <summary>Reads one physical line, then splits it: in TSV a row never spans lines.</summary>
     private void ReadTsvRow(List<string> fields)
     {
+        ReadPhysicalLine();
+        SplitTsvLine(fields);
+    }
+
+    /// <summary>Reads up to the next line end into the field buffer, consuming the line end.</summary>
+    private void ReadPhysicalLine()
+    {
         _fieldLength = 0;
         _fieldNumber = 1;
         while (EnsureData())
@@ -216,7 +249,10 @@ internal sealed class SeparatedValuesParser : IDisposable
                 break;
             }
         }
+    }
 
+    private void SplitTsvLine(List<string> fields)
+    {
         var line = _field.AsSpan(0, _fieldLength);
         IsBlank = line.IsEmpty;
         int start = 0;
@@ -316,7 +352,7 @@ internal sealed class SeparatedValuesParser : IDisposable
         }
         catch (System.Text.DecoderFallbackException e)
         {
-            throw TextInput.InvalidUtf8(_path, e, rowIsLine: false);
+            throw TextInput.InvalidUtf8(_path, e, RowIsLine);
         }
 
         _eof = _len == 0;

@@ -164,11 +164,10 @@ public sealed class TabularReader : IDisposable
 
     private static DataColumns ReadJsonColumns(string path, Encoding? encoding)
     {
-        try
         {
-            using var text = TextInput.OpenText(path, encoding);
+            using var text = SeparatedValuesParser.OpenLines(path, encoding);
             long line = 0;
-            while (text.ReadLine() is { } json)
+            while (text.ReadLine(line + 1) is { } json)
             {
                 line++;
                 if (string.IsNullOrWhiteSpace(json))
@@ -192,30 +191,19 @@ public sealed class TabularReader : IDisposable
                 return new DataColumns(names);
             }
         }
-        catch (DecoderFallbackException e)
-        {
-            throw TextInput.InvalidUtf8(path, e, rowIsLine: true);
-        }
 
         throw new DataFormatException("the file is empty; expected one JSON object per line.", path);
     }
 
     private IEnumerable<DataRecord> ReadJsonRecords(CancellationToken cancellationToken)
     {
-        using var text = TextInput.OpenText(Path, _encoding);
+        // Lines are read with the row limit (SeparatedValues.MaxRowLength), not an unbounded ReadLine.
+        using var text = SeparatedValuesParser.OpenLines(Path, _encoding);
         long line = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string? json;
-            try
-            {
-                json = text.ReadLine();
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw TextInput.InvalidUtf8(Path, e, rowIsLine: true);
-            }
+            string? json = text.ReadLine(line + 1);
 
             if (json is null)
             {

@@ -113,6 +113,17 @@ public sealed class SeparatedValuesTests : IDisposable
         Assert.Equal(big.Length, reader.ReadRecords().Single()["text"]!.Length);
     }
 
+    [Fact]
+    public void ReadLine_IsBoundedByTheRowLimit()
+    {
+        var path = _dir.WriteText("l.jsonl", "{\"a\": 1}\r\n" + new string('x', 2000) + "\n");
+        using var parser = new SeparatedValuesParser(new StreamReader(path), '\n', path, maxRow: 1000);
+        Assert.Equal("{\"a\": 1}", parser.ReadLine(1));
+        var e = Assert.Throws<DataFormatException>(() => parser.ReadLine(2));
+        Assert.Contains("longer than 1,000 characters", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, e.Row);
+    }
+
     [Theory]
     [InlineData("d.csv", "a,b,a\n1,2,3\n")]
     [InlineData("d.tsv", "a\tb\ta\n1\t2\t3\n")]
