@@ -1,6 +1,6 @@
 using System.Globalization;
-using nietras.SeparatedValues;
 using Skein.Analysis;
+using Skein.IO;
 using Skein.Labeling;
 
 namespace Skein.Examples;
@@ -24,12 +24,14 @@ internal static class YouTubeDemo
         var comments = new List<YouTubeComment>();
         foreach (var file in files)
         {
-            // CONTENT holds commas, quotes and (once) a line break: a real CSV reader, unescaping quotes.
-            using var reader = Sep.Reader(o => o with { Unescape = true }).FromFile(file);
+            // CONTENT holds commas, quotes and (once) a line break: the library's CSV policy reads it.
+            using var reader = TabularReader.Open(file);
+            reader.RequireColumn("CONTENT");
+            reader.RequireColumn("CLASS");
             var video = Path.GetFileNameWithoutExtension(file);
-            foreach (var row in reader)
+            foreach (var row in reader.ReadRecords())
             {
-                comments.Add(new YouTubeComment(video, row["CONTENT"].ToString(), row["CLASS"].Parse<int>()));
+                comments.Add(new YouTubeComment(video, row["CONTENT"] ?? "", int.Parse(row["CLASS"]!, CultureInfo.InvariantCulture)));
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using nietras.SeparatedValues;
 using Skein.IO;
 using Skein.Training;
 
@@ -55,23 +54,20 @@ internal static class W2sInput
             context.Error.WriteLine($"warning: {path} is not valid UTF-8; reading it as Latin-1 (ISO-8859-1), as the original Sentiment140 files are.");
         }
 
-        using var text = new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: encoding != Encoding.Latin1, bufferSize: 1 << 16);
-        using var reader = Sep.New(separator)
-            .Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true })
-            .From(text);
-        if (!reader.MoveNext() || reader.Current.Span.IsEmpty)
+        // The library's CSV/TSV policy (quotes, limits, unclosed-quote errors); only the Latin-1 fallback is w2s's own.
+        using var rowsRead = SeparatedValues.ReadRows(path, separator, encoding == Encoding.Latin1 ? encoding : null).GetEnumerator();
+        if (!rowsRead.MoveNext())
         {
             throw new DataFormatException("the file is empty.", path);
         }
 
-        var first = reader.Current;
-        var header = new string[first.ColCount];
-        for (int i = 0; i < header.Length; i++)
+        var header = rowsRead.Current.Fields.ToArray();
+        var (textIndex, labelIndex, headerless) = Resolve(path, header, textColumn, labelColumn);
+        if (!headerless)
         {
-            header[i] = first[i].ToString();
+            SeparatedValues.RequireUniqueNames(path, header);
         }
 
-        var (textIndex, labelIndex, headerless) = Resolve(path, header, textColumn, labelColumn);
         string textName = headerless ? $"#{textIndex}" : textColumn, labelName = headerless ? $"#{labelIndex}" : labelColumn;
         var texts = new List<string>();
         var labels = new List<string>();
@@ -82,21 +78,16 @@ internal static class W2sInput
             Add(path, 1, header[textIndex], header[labelIndex], textName, labelName, texts, labels, rows);
         }
 
-        while (reader.MoveNext())
+        while (rowsRead.MoveNext())
         {
-            var row = reader.Current;
-            long number = headerless ? row.RowIndex + 1 : row.RowIndex;
-            if (row.ColCount != width)
+            var row = rowsRead.Current;
+            long number = headerless ? row.Number : row.Number - 1;
+            if (row.Fields.Count != width)
             {
-                if (row.Span.IsEmpty)
-                {
-                    continue;
-                }
-
-                throw new DataFormatException($"the row has {row.ColCount} fields but the first row has {width}.", path, number);
+                throw new DataFormatException($"the row has {row.Fields.Count} fields but the first row has {width}.", path, number);
             }
 
-            Add(path, number, row[textIndex].ToString(), row[labelIndex].ToString(), textName, labelName, texts, labels, rows);
+            Add(path, number, row.Fields[textIndex], row.Fields[labelIndex], textName, labelName, texts, labels, rows);
         }
 
         return Finish(path, texts, labels, rows, textName, labelName);

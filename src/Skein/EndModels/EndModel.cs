@@ -128,6 +128,11 @@ public abstract class EndModel
     public static EndModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return ModelJson.Read(() => LoadCore(stream));
+    }
+
+    private static EndModel LoadCore(Stream stream)
+    {
         using var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion);
         var root = document.RootElement;
         int d = ModelJson.GetInt(root, "featureCount");
@@ -137,6 +142,8 @@ public abstract class EndModel
         {
             throw new DataFormatException($"Invalid shape featureCount={d}, cardinality={k}.", column: "cardinality");
         }
+
+        _ = ModelJson.Size("featureCount", d, k);
 
         var historyJson = ModelJson.GetProperty(root, "history");
         if (historyJson.ValueKind != JsonValueKind.Array)

@@ -725,7 +725,8 @@ public sealed class MlpModel : EndModel
         }
 
         var hidden = hiddenJson.EnumerateArray()
-            .Select(e => e.TryGetInt32(out int h) && h >= 1 ? h : throw new DataFormatException("Hidden sizes must be positive integers.", column: "hiddenSizes"))
+            .Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int h) && h >= 1 && h <= ModelJson.MaxElements
+                ? h : throw new DataFormatException("Hidden sizes must be positive integers.", column: "hiddenSizes"))
             .ToArray();
         int[] sizes = [d, .. hidden, k];
         var layersJson = ModelJson.GetProperty(parameters, "layers");
@@ -739,7 +740,8 @@ public sealed class MlpModel : EndModel
         int l = 0;
         foreach (var layer in layersJson.EnumerateArray())
         {
-            weights[l] = ReadFloats(layer, "weights", sizes[l] * sizes[l + 1]);
+            // Checked: a crafted file must not wrap the product to a small number that matches a short array.
+            weights[l] = ReadFloats(layer, "weights", ModelJson.Size("weights", sizes[l], sizes[l + 1]));
             biases[l] = ReadFloats(layer, "biases", sizes[l + 1]);
             l++;
         }

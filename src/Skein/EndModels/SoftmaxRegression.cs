@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Text.Json;
 using Skein.Data;
 using Skein.Features;
+using Skein.LabelModels;
 
 namespace Skein.EndModels;
 
@@ -321,9 +322,13 @@ public sealed class SoftmaxRegressionModel : EndModel
 
     internal static SoftmaxRegressionModel ReadParameters(JsonElement parameters, int d, int k, int seed, EpochRecord[] history)
     {
-        var theta = new float[(k * d) + k];
-        ReadFloats(parameters, "weights", k * d).CopyTo(theta, 0);
-        ReadFloats(parameters, "biases", k).CopyTo(theta, k * d);
+        // Read (and length-check) both arrays before allocating the parameter vector.
+        int size = ModelJson.Size("weights", k, d);
+        var weights = ReadFloats(parameters, "weights", size);
+        var biases = ReadFloats(parameters, "biases", k);
+        var theta = new float[ModelJson.Size("weights", size + k)];
+        weights.CopyTo(theta, 0);
+        biases.CopyTo(theta, size);
         return new SoftmaxRegressionModel(d, k, seed, history, theta);
     }
 }

@@ -482,8 +482,8 @@ public static class WrenchProtocol
 
         try
         {
-            using var stream = File.OpenRead(path);
-            using var document = JsonDocument.Parse(stream);
+            using var stream = TextInput.OpenRead(path);
+            using var document = TextInput.ParseJson(stream, path);
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("labeled_ids", out var list) || list.ValueKind != JsonValueKind.Array)
             {

@@ -20,7 +20,8 @@ public sealed record HashedNGramOptions
     /// </summary>
     public NGramRange? CharNGrams { get; init; } = new NGramRange(2, 4);
 
-    /// <summary>Number of hash buckets (feature columns), in [1, 2^30]. Default 2^18.</summary>
+    /// <summary>Number of hash buckets (feature columns), in [1, 2^24]. Default 2^18. The cap keeps a loaded
+    /// (untrusted) model file from requesting gigabytes: a dense document-frequency and idf vector is kept per bucket.</summary>
     public int Dimension { get; init; } = 1 << 18;
 
     /// <summary>Lower-case the text (invariant culture) before tokenising. Default true.</summary>
@@ -109,9 +110,9 @@ public sealed class HashedNGramFeaturizer
             throw new ArgumentException("HashedNGramOptions.WordNGrams and CharNGrams are both null; turn at least one on.", nameof(options));
         }
 
-        if (options.Dimension < 1 || options.Dimension > 1 << 30)
+        if (options.Dimension < 1 || options.Dimension > 1 << 24)
         {
-            throw new ArgumentException($"HashedNGramOptions.Dimension = {options.Dimension}; it must be in [1, 2^30].", nameof(options));
+            throw new ArgumentException($"HashedNGramOptions.Dimension = {options.Dimension}; it must be in [1, 2^24].", nameof(options));
         }
     }
 

@@ -114,6 +114,11 @@ public sealed class HashedNGramModel
     public static HashedNGramModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return ModelJson.Read(() => LoadCore(stream));
+    }
+
+    private static HashedNGramModel LoadCore(Stream stream)
+    {
         using var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion);
         var root = document.RootElement;
         var options = new HashedNGramOptions
@@ -151,7 +156,8 @@ public sealed class HashedNGramModel
         {
             var indexItem = items.Current;
             items.MoveNext();
-            if (!indexItem.TryGetInt32(out int index) || !items.Current.TryGetInt32(out int count)
+            if (indexItem.ValueKind != JsonValueKind.Number || items.Current.ValueKind != JsonValueKind.Number
+                || !indexItem.TryGetInt32(out int index) || !items.Current.TryGetInt32(out int count)
                 || index < 0 || index >= df.Length || count < 1 || count > n)
             {
                 throw new DataFormatException("Bad index/count pair in 'documentFrequencies'.", column: "documentFrequencies");
@@ -319,6 +325,7 @@ public sealed class HashedNGramModel
         }
 
         if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != 2
+            || value[0].ValueKind != JsonValueKind.Number || value[1].ValueKind != JsonValueKind.Number
             || !value[0].TryGetInt32(out int min) || !value[1].TryGetInt32(out int max))
         {
             throw new DataFormatException($"Field '{name}' must be null or [min, max].", column: name);

@@ -126,6 +126,11 @@ public sealed class StandardizerModel
     public static StandardizerModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return ModelJson.Read(() => LoadCore(stream));
+    }
+
+    private static StandardizerModel LoadCore(Stream stream)
+    {
         using var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion);
         var root = document.RootElement;
         int d = ModelJson.GetInt(root, "columnCount");

@@ -13,7 +13,11 @@ public sealed class DataFormatException : Exception
         FilePath = filePath;
         Row = row;
         Column = column;
+        Problem = message;
     }
+
+    /// <summary>What is wrong, without the location prefix.</summary>
+    internal string Problem { get; }
 
     /// <summary>The file being read, if any.</summary>
     public string? FilePath { get; }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Skein.IO;
 
@@ -14,20 +13,12 @@ public static class GoldLabels
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var labels = new List<int>();
-        using var reader = TextInput.OpenText(path);
+        using var reader = SeparatedValuesParser.OpenLines(path);
         long line = 0;
         long pendingBlank = 0;
         while (true)
         {
-            string? text;
-            try
-            {
-                text = reader.ReadLine();
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw TextInput.InvalidUtf8(path, e, rowIsLine: true);
-            }
+            string? text = reader.ReadLine(line + 1);
 
             if (text is null)
             {
@@ -49,6 +40,11 @@ public static class GoldLabels
 
             if (!int.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label))
             {
+                if (BigIntegerText(trimmed))
+                {
+                    throw new DataFormatException($"label {TextInput.Excerpt(trimmed)} is out of range.", path, line);
+                }
+
                 throw new DataFormatException($"'{TextInput.Excerpt(trimmed)}' is not an integer label.", path, line);
             }
 
@@ -82,5 +78,15 @@ public static class GoldLabels
                 writer.WriteLine(label.ToString(CultureInfo.InvariantCulture));
             }
         });
+    }
+
+    private static bool BigIntegerText(ReadOnlySpan<char> text)
+    {
+        if (!text.IsEmpty && (text[0] == '-' || text[0] == '+'))
+        {
+            text = text[1..];
+        }
+
+        return !text.IsEmpty && text.IndexOfAnyExceptInRange('0', '9') < 0;
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using nietras.SeparatedValues;
 using Skein.Data;
 
 namespace Skein.IO;
@@ -13,23 +12,14 @@ public static class ProbabilitiesCsv
 {
     /// <summary>Reads probabilities; a first row that is not all numbers is taken as a header.</summary>
     /// <param name="path">The file to read.</param>
+    /// <param name="encoding">The file's encoding; null (the default) = detect from a byte-order mark, else UTF-8.</param>
     /// <exception cref="DataFormatException">Missing or empty file, a non-numeric, NaN or negative cell, a row that
     /// does not sum to 1, or rows of different lengths. The message names the file, the data row and the column.</exception>
-    public static ProbabilisticLabels Read(string path)
+    public static ProbabilisticLabels Read(string path, Encoding? encoding = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        try
-        {
-            using var text = TextInput.OpenText(path);
-            using var reader = Sep.New(',')
-                .Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true })
-                .From(text);
-            return ReadRows(path, reader);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw TextInput.InvalidUtf8(path, e, rowIsLine: false);
-        }
+        using var parser = SeparatedValuesParser.Open(path, ',', encoding);
+        return ReadRows(path, parser);
     }
 
     /// <summary>Writes the header <c>p0,…,p{k-1}</c> and one row per item (atomically).</summary>
@@ -62,21 +52,22 @@ public static class ProbabilitiesCsv
         });
     }
 
-    private static ProbabilisticLabels ReadRows(string path, SepReader reader)
+    private static ProbabilisticLabels ReadRows(string path, SeparatedValuesParser parser)
     {
         var values = new List<double>();
         string[]? header = null;
         int k = -1;
         long dataRow = 0;
         var cells = new double[16];
-        foreach (var row in reader)
+        var row = new List<string>();
+        while (parser.ReadRow(row, dataRow + 1))
         {
-            if (row.Span.IsEmpty)
+            if (parser.IsBlank)
             {
                 continue;
             }
 
-            int count = row.ColCount;
+            int count = row.Count;
             if (cells.Length < count)
             {
                 cells = new double[count];
@@ -85,7 +76,7 @@ public static class ProbabilitiesCsv
             int bad = -1;
             for (int c = 0; c < count; c++)
             {
-                if (!double.TryParse(row[c].Span.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out cells[c]))
+                if (!double.TryParse(row[c].AsSpan().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out cells[c]))
                 {
                     bad = c;
                     break;
@@ -95,12 +86,8 @@ public static class ProbabilitiesCsv
             if (k < 0 && bad >= 0)
             {
                 // A first row that does not parse is a header; later rows are data.
-                header = new string[count];
-                for (int c = 0; c < count; c++)
-                {
-                    header[c] = row[c].ToString();
-                }
-
+                header = [.. TabularReader.HeaderColumns(path, row)];
+                parser.ColumnNames = header;
                 k = count;
                 continue;
             }
@@ -119,7 +106,7 @@ public static class ProbabilitiesCsv
             if (bad >= 0)
             {
                 throw new DataFormatException(
-                    $"'{TextInput.Excerpt(row[bad].Span)}' is not a number.", path, dataRow, ColumnName(header, bad));
+                    $"'{TextInput.Excerpt(row[bad])}' is not a number.", path, dataRow, ColumnName(header, bad));
             }
 
             double sum = 0;

@@ -1,14 +1,15 @@
 using System.Text;
 using System.Text.Json;
-using nietras.SeparatedValues;
 using Skein.Data;
 
 namespace Skein.IO;
 
 /// <summary>
 /// Streams the rows of a CSV (.csv), TSV (.tsv) or JSON Lines (.jsonl, .ndjson) file as <see cref="DataRecord"/>s.
-/// Files are read strictly as UTF-8 and never loaded whole, so inputs larger than memory work. Every problem is
-/// reported as a <see cref="DataFormatException"/> naming the file and, where known, the row and column.
+/// Files are decoded by the shared policy (a byte-order mark names UTF-8/16/32, otherwise strict UTF-8, or a declared
+/// encoding), CSV/TSV fields are split by the <see cref="SeparatedValues"/> policy, and files are never loaded whole,
+/// so inputs larger than memory work. Every problem is reported as a <see cref="DataFormatException"/> naming the
+/// file and, where known, the row and column.
 /// </summary>
 /// <remarks>
 /// <see cref="Open"/> reads only the header (or the first JSON object) and keeps no file open; each enumeration
@@ -17,13 +18,15 @@ namespace Skein.IO;
 public sealed class TabularReader : IDisposable
 {
     private readonly Format _format;
+    private readonly Encoding? _encoding;
     private bool _disposed;
 
-    private TabularReader(string path, Format format, DataColumns columns)
+    private TabularReader(string path, Format format, DataColumns columns, Encoding? encoding)
     {
         Path = path;
         _format = format;
         Columns = columns;
+        _encoding = encoding;
     }
 
     private enum Format
@@ -41,9 +44,10 @@ public sealed class TabularReader : IDisposable
 
     /// <summary>Opens a file, choosing the format from its extension, and reads its columns.</summary>
     /// <param name="path">A .csv, .tsv, .jsonl or .ndjson file.</param>
-    /// <exception cref="DataFormatException">Missing or empty file, bad header, or undecodable bytes.</exception>
-    /// <exception cref="ArgumentException">The extension is not one of the supported ones.</exception>
-    public static TabularReader Open(string path)
+    /// <param name="encoding">The file's encoding; null (the default) = detect from a byte-order mark, else UTF-8.</param>
+    /// <exception cref="DataFormatException">Missing or empty file, an extension that is not one of the supported ones,
+    /// a bad header (e.g. a name given twice), or undecodable bytes.</exception>
+    public static TabularReader Open(string path, Encoding? encoding = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var format = System.IO.Path.GetExtension(path).ToUpperInvariant() switch
@@ -51,12 +55,12 @@ public sealed class TabularReader : IDisposable
             ".CSV" => Format.Csv,
             ".TSV" => Format.Tsv,
             ".JSONL" or ".NDJSON" => Format.JsonLines,
-            _ => throw new ArgumentException(
-                $"Cannot tell the format of '{path}': expected a .csv, .tsv, .jsonl or .ndjson file.", nameof(path)),
+            // A data error, not an argument error: the file the user named is what is wrong.
+            _ => throw new DataFormatException("cannot tell the format from the extension: expected a .csv, .tsv, .jsonl or .ndjson file.", path),
         };
 
-        var columns = format == Format.JsonLines ? ReadJsonColumns(path) : ReadSeparatedHeader(path, format);
-        return new TabularReader(path, format, columns);
+        var columns = format == Format.JsonLines ? ReadJsonColumns(path, encoding) : ReadSeparatedHeader(path, format, encoding);
+        return new TabularReader(path, format, columns, encoding);
     }
 
     /// <summary>
@@ -88,145 +92,82 @@ public sealed class TabularReader : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _disposed = true;
 
-    private static SepReader OpenSeparated(string path, Format format)
+    private static SeparatedValuesParser OpenSeparated(string path, Format format, Encoding? encoding) =>
+        SeparatedValuesParser.Open(path, format == Format.Tsv ? '\t' : ',', encoding);
+
+    private static DataColumns ReadSeparatedHeader(string path, Format format, Encoding? encoding)
     {
-        // The header is read as an ordinary row so that duplicate names are reported by us, with the file name,
-        // and the field count is checked by us so the error names the row.
-        var text = TextInput.OpenText(path);
-        try
+        using var parser = OpenSeparated(path, format, encoding);
+        var fields = new List<string>();
+        if (!parser.ReadRow(fields, null) || parser.IsBlank)
         {
-            return Sep.New(format == Format.Tsv ? '\t' : ',')
-                .Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true })
-                .From(text);
+            throw new DataFormatException("the file is empty; a header row is required.", path);
         }
-        catch
-        {
-            text.Dispose();
-            throw;
-        }
+
+        return HeaderColumns(path, fields);
     }
 
-    private static DataColumns ReadSeparatedHeader(string path, Format format)
+    /// <summary>Header names must be unique: a second column of the same name would otherwise be silently ignored.</summary>
+    internal static DataColumns HeaderColumns(string path, IReadOnlyList<string> names)
     {
-        try
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
         {
-            using var reader = OpenSeparated(path, format);
-            if (!reader.MoveNext() || reader.Current.Span.IsEmpty)
+            if (!seen.Add(names[i]))
             {
-                throw new DataFormatException("the file is empty; a header row is required.", path);
+                throw new DataFormatException(
+                    $"the header names column '{TextInput.Excerpt(names[i])}' twice (columns {names.ToList().IndexOf(names[i]) + 1} and {i + 1}).",
+                    path, column: names[i]);
             }
-
-            var row = reader.Current;
-            var names = new string[row.ColCount];
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (int i = 0; i < names.Length; i++)
-            {
-                names[i] = row[i].ToString();
-                if (!seen.Add(names[i]))
-                {
-                    throw new DataFormatException($"the header names column '{names[i]}' twice.", path, column: names[i]);
-                }
-            }
-
-            return new DataColumns(names);
         }
-        catch (DecoderFallbackException e)
-        {
-            throw TextInput.InvalidUtf8(path, e, rowIsLine: false);
-        }
+
+        return new DataColumns(names.ToArray());
     }
 
     private IEnumerable<DataRecord> ReadSeparatedRecords(CancellationToken cancellationToken)
     {
-        SepReader reader;
-        try
+        using var parser = OpenSeparated(Path, _format, _encoding);
+        parser.ColumnNames = Columns;
+        var fields = new List<string>();
+        if (!parser.ReadRow(fields, null) || fields.Count != Columns.Count)
         {
-            reader = OpenSeparated(Path, _format);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw TextInput.InvalidUtf8(Path, e, rowIsLine: false);
+            throw new DataFormatException("the header changed since the file was opened.", Path);
         }
 
-        using (reader)
+        int count = Columns.Count;
+        long row = 0;
+        while (true)
         {
-            // Skip the header; it was read (and checked) by Open.
-            SkipHeader(reader);
-            int count = Columns.Count;
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            row++;
+            if (!parser.ReadRow(fields, row))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                DataRecord? record;
-                try
-                {
-                    if (!reader.MoveNext())
-                    {
-                        yield break;
-                    }
-
-                    record = ToRecord(reader.Current, count);
-                }
-                catch (DecoderFallbackException e)
-                {
-                    throw TextInput.InvalidUtf8(Path, e, rowIsLine: false);
-                }
-
-                if (record is not null)
-                {
-                    yield return record;
-                }
+                yield break;
             }
+
+            if (fields.Count != count)
+            {
+                // A blank line (e.g. a trailing one left by an editor) is not data; only a one-column file
+                // can hold an empty value on a line of its own.
+                if (parser.IsBlank)
+                {
+                    continue;
+                }
+
+                throw new DataFormatException(
+                    $"the row has {fields.Count} fields but the header has {count} (the row starts at line {parser.RowLine}).", Path, row);
+            }
+
+            yield return new DataRecord(Columns, [.. fields], row);
         }
     }
 
-    private void SkipHeader(SepReader reader)
+    private static DataColumns ReadJsonColumns(string path, Encoding? encoding)
     {
-        try
         {
-            if (!reader.MoveNext() || reader.Current.ColCount != Columns.Count)
-            {
-                throw new DataFormatException("the header changed since the file was opened.", Path);
-            }
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw TextInput.InvalidUtf8(Path, e, rowIsLine: false);
-        }
-    }
-
-    private DataRecord? ToRecord(SepReader.Row row, int count)
-    {
-        // RowIndex 0 is the header, so the index is already the 1-based data row.
-        long rowNumber = row.RowIndex;
-        if (row.ColCount != count)
-        {
-            // A blank line (e.g. a trailing one left by an editor) is not data; only a one-column file
-            // can hold an empty value on a line of its own.
-            if (row.Span.IsEmpty)
-            {
-                return null;
-            }
-
-            throw new DataFormatException(
-                $"the row has {row.ColCount} fields but the header has {count}.", Path, rowNumber);
-        }
-
-        var values = new string?[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = row[i].ToString();
-        }
-
-        return new DataRecord(Columns, values, rowNumber);
-    }
-
-    private static DataColumns ReadJsonColumns(string path)
-    {
-        try
-        {
-            using var text = TextInput.OpenText(path);
+            using var text = SeparatedValuesParser.OpenLines(path, encoding);
             long line = 0;
-            while (text.ReadLine() is { } json)
+            while (text.ReadLine(line + 1) is { } json)
             {
                 line++;
                 if (string.IsNullOrWhiteSpace(json))
@@ -250,30 +191,19 @@ public sealed class TabularReader : IDisposable
                 return new DataColumns(names);
             }
         }
-        catch (DecoderFallbackException e)
-        {
-            throw TextInput.InvalidUtf8(path, e, rowIsLine: true);
-        }
 
         throw new DataFormatException("the file is empty; expected one JSON object per line.", path);
     }
 
     private IEnumerable<DataRecord> ReadJsonRecords(CancellationToken cancellationToken)
     {
-        using var text = TextInput.OpenText(Path);
+        // Lines are read with the row limit (SeparatedValues.MaxRowLength), not an unbounded ReadLine.
+        using var text = SeparatedValuesParser.OpenLines(Path, _encoding);
         long line = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string? json;
-            try
-            {
-                json = text.ReadLine();
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw TextInput.InvalidUtf8(Path, e, rowIsLine: true);
-            }
+            string? json = text.ReadLine(line + 1);
 
             if (json is null)
             {

@@ -87,8 +87,15 @@ public static class VotesCsv
             {
                 if (filled == buffer.Length)
                 {
-                    // One line longer than the buffer: grow rather than split it.
-                    Array.Resize(ref buffer, buffer.Length * 2);
+                    // One line longer than the buffer: grow rather than split it, up to the row limit.
+                    if (buffer.Length >= SeparatedValues.MaxRowLength)
+                    {
+                        throw new DataFormatException(
+                            $"row {_line + 1} is longer than {SeparatedValues.MaxRowLength:N0} bytes, the limit (SeparatedValues.MaxRowLength).",
+                            path, _line + 1);
+                    }
+
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, SeparatedValues.MaxRowLength));
                 }
 
                 int read = stream.Read(buffer, filled, buffer.Length - filled);
@@ -219,7 +226,7 @@ public static class VotesCsv
                 value = negative ? -value : value;
                 if (value < -1 || value >= limit)
                 {
-                    throw OutOfRange(value, column);
+                    throw OutOfRange(line[digitsStart..i].Trim(" \t"u8), negative, column);
                 }
 
                 MaxVote = Math.Max(MaxVote, value);
@@ -244,13 +251,15 @@ public static class VotesCsv
         private DataFormatException RaggedRow(int votes) => new(
             $"row {_line} has {votes} votes; row {_firstRowLine} has {LfCount}.", path, _line);
 
-        private DataFormatException OutOfRange(int value, int column)
+        /// <summary>The message quotes the vote as written: the parser saturates large values, so the number is not the text.</summary>
+        private DataFormatException OutOfRange(ReadOnlySpan<byte> digits, bool negative, int column)
         {
-            var message = value < -1
-                ? $"vote {value} is below -1 (abstain)."
+            var text = TextInput.Excerpt((negative ? "-" : "") + System.Text.Encoding.ASCII.GetString(digits));
+            var message = negative
+                ? $"vote {text} is below -1 (abstain)."
                 : cardinality is null
-                    ? $"vote {value} is too large; at most {LabelMatrix.MaxCardinality} classes are supported."
-                    : $"vote {value} is outside [-1, {cardinality}).";
+                    ? $"vote {text} is too large; at most {LabelMatrix.MaxCardinality} classes are supported."
+                    : $"vote {text} is outside [-1, {cardinality}).";
             return new DataFormatException(message, path, _line, ColumnName(column));
         }
 

@@ -148,6 +148,13 @@ public sealed class VotesCsvSource : ILabelMatrixSource
 
                 if (!int.TryParse(cell, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
                 {
+                    if (IsInteger(cell))
+                    {
+                        // Too many digits for an int: still a number, so say it is out of range, quoting it as written.
+                        var digits = TextInput.Excerpt(System.Text.Encoding.ASCII.GetString(cell));
+                        throw new DataFormatException($"vote {digits} is outside [-1, {cardinality}).", path, _line, Column(column));
+                    }
+
                     var text = TextInput.Excerpt(System.Text.Encoding.UTF8.GetString(cell));
                     throw new DataFormatException($"'{text}' is not an integer vote.", path, _line, Column(column));
                 }
@@ -164,6 +171,16 @@ public sealed class VotesCsvSource : ILabelMatrixSource
             {
                 throw new DataFormatException($"row {_line} has {column} votes; expected {m}.", path, _line);
             }
+        }
+
+        private static bool IsInteger(ReadOnlySpan<byte> cell)
+        {
+            if (!cell.IsEmpty && (cell[0] == (byte)'-' || cell[0] == (byte)'+'))
+            {
+                cell = cell[1..];
+            }
+
+            return !cell.IsEmpty && cell.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
         }
 
         private static string Column(int column) => (column + 1).ToString(CultureInfo.InvariantCulture);
@@ -206,7 +223,14 @@ public sealed class VotesCsvSource : ILabelMatrixSource
             int rest = _end - _start;
             if (rest == _buffer.Length)
             {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
+                if (_buffer.Length >= SeparatedValues.MaxRowLength)
+                {
+                    throw new DataFormatException(
+                        $"row {_line + 1} is longer than {SeparatedValues.MaxRowLength:N0} bytes, the limit (SeparatedValues.MaxRowLength).",
+                        path, _line + 1);
+                }
+
+                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, SeparatedValues.MaxRowLength));
             }
             else
             {

@@ -53,6 +53,7 @@ public sealed record WrenchDataset(
         }
 
         var ids = new List<string>();
+        var seenIds = new Dictionary<string, long>(StringComparer.Ordinal);
         var texts = new List<string?>();
         var gold = new List<int>();
         var votes = new List<sbyte>();
@@ -64,6 +65,12 @@ public sealed record WrenchDataset(
         {
             row++;
             var where = $"item \"{item.Name}\"";
+            if (!seenIds.TryAdd(item.Name, row))
+            {
+                // JSON allows a repeated key; counting the item twice would skew every statistic.
+                throw new DataFormatException($"{where} appears twice (items {seenIds[item.Name]} and {row}); ids must be unique.", path, row);
+            }
+
             var value = item.Value;
             if (value.ValueKind != JsonValueKind.Object)
             {
@@ -126,7 +133,7 @@ public sealed record WrenchDataset(
         using var stream = TextInput.OpenRead(path);
         try
         {
-            return JsonDocument.Parse(stream);
+            return TextInput.ParseJson(stream, path);
         }
         catch (JsonException e)
         {
@@ -138,6 +145,12 @@ public sealed record WrenchDataset(
 
     private static int ReadClass(JsonElement element, int min, int limit, string path, long row, string column, string what)
     {
+        if (element.ValueKind == JsonValueKind.Number && !element.TryGetInt32(out _) && element.TryGetDouble(out double big)
+            && Math.Floor(big) == big)
+        {
+            throw new DataFormatException($"{what} is {TextInput.Excerpt(element.GetRawText())}, out of range.", path, row, column);
+        }
+
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out int value))
         {
             throw new DataFormatException($"{what} is {element.GetRawText()}, not an integer.", path, row, column);

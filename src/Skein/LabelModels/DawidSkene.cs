@@ -341,7 +341,7 @@ public sealed class DawidSkeneModel : LabelModel, IGenerativeLabelModel
         int iterations = ModelJson.GetInt(parameters, "iterations");
         bool converged = ModelJson.GetBool(parameters, "converged");
         var rho = ModelJson.GetDoubles(parameters, "classMarginals", cardinality, 0, 1);
-        var pi = ModelJson.GetDoubles(parameters, "confusion", lfCount * (cardinality + 1) * cardinality, 0, 1);
+        var pi = ModelJson.GetDoubles(parameters, "confusion", ModelJson.Size("confusion", lfCount, cardinality + 1, cardinality), 0, 1);
         if (iterations < 1)
         {
             throw new DataFormatException("Field 'iterations' must be at least 1.", column: "iterations");

@@ -90,6 +90,11 @@ public abstract class LabelModel
     public static LabelModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return ModelJson.Read(() => LoadCore(stream));
+    }
+
+    private static LabelModel LoadCore(Stream stream)
+    {
         using (var document = ModelJson.ParseHeader(stream, FormatName, FormatVersion))
         {
             var root = document.RootElement;
@@ -99,6 +104,8 @@ public abstract class LabelModel
             {
                 throw new DataFormatException($"Invalid shape lfCount={m}, cardinality={k}.", column: "cardinality");
             }
+
+            _ = ModelJson.Size("lfCount", m, k, k + 1);
 
             var parameters = ModelJson.GetProperty(root, "parameters");
             var name = ModelJson.GetString(root, "model");

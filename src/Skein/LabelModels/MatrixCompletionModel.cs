@@ -242,7 +242,7 @@ public sealed class MatrixCompletionModel : LabelModel, IGenerativeLabelModel
 
         var balance = ModelJson.GetDoubles(parameters, "classBalance", cardinality, double.Epsilon, double.MaxValue);
         var coverage = ModelJson.GetDoubles(parameters, "coverage", lfCount, 0, 1);
-        var mu = ModelJson.GetDoubles(parameters, "mu", lfCount * cardinality * cardinality, double.Epsilon, 1);
+        var mu = ModelJson.GetDoubles(parameters, "mu", ModelJson.Size("mu", lfCount, cardinality, cardinality), double.Epsilon, 1);
         return new MatrixCompletionModel(lfCount, cardinality, mu, balance, coverage, seed, loss, eps);
     }
 }

@@ -3,13 +3,71 @@ using Skein.IO;
 
 namespace Skein.LabelModels;
 
-/// <summary>Small typed readers for saved-model JSON that fail with the field's name.</summary>
+/// <summary>
+/// Small typed readers for saved-model JSON that fail with the field's name. Model files are untrusted input: every
+/// size read from one is checked (<see cref="Size"/>) against <see cref="MaxElements"/> with overflow-free arithmetic
+/// before anything is allocated, and arrays are checked against their declared length before they are copied.
+/// </summary>
 internal static class ModelJson
 {
-    public static JsonElement GetProperty(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value)
+    /// <summary>The most numbers one array of a saved model may hold: 2^28 (1 GiB of floats), far above real models.</summary>
+    public const int MaxElements = 1 << 28;
+
+    /// <summary>
+    /// The element count of an array shaped by <paramref name="factors"/> (sizes read from the file), failing with a
+    /// <see cref="DataFormatException"/> if a factor is negative or the product passes <see cref="MaxElements"/>:
+    /// a crafted file must not wrap the product to a small number or request a huge allocation.
+    /// </summary>
+    public static int Size(string field, params ReadOnlySpan<int> factors)
+    {
+        long product = 1;
+        foreach (int factor in factors)
+        {
+            // The running product stays ≤ 2^28, so one more factor (< 2^31) cannot overflow a long.
+            product = factor < 0 ? -1 : product * factor;
+            if (product < 0 || product > MaxElements)
+            {
+                var shape = string.Join(" × ", factors.ToArray());
+                throw new DataFormatException(
+                    $"Field '{field}' has shape {shape}, which is negative or more than {MaxElements:N0} numbers (the limit for a saved model).",
+                    column: field);
+            }
+        }
+
+        return (int)product;
+    }
+
+    /// <summary>
+    /// Runs a model reader, turning what a malformed but parseable file can still raise (a JSON value of the wrong
+    /// kind, a constructor's argument check) into <see cref="DataFormatException"/>.
+    /// </summary>
+    public static T Read<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException e) when (e.Source == "System.Text.Json")
+        {
+            throw new DataFormatException($"A field has the wrong JSON type: {e.Message}", inner: e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException($"Inconsistent model: {e.Message}", inner: e);
+        }
+    }
+
+    public static JsonElement GetProperty(JsonElement obj, string name)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            throw new DataFormatException($"Expected an object holding '{name}' but found {obj.ValueKind.ToString().ToLowerInvariant()}.", column: name);
+        }
+
+        return obj.TryGetProperty(name, out var value)
             ? value
             : throw new DataFormatException($"Missing field '{name}'.", column: name);
+    }
 
     public static string GetString(JsonElement obj, string name)
     {
@@ -98,7 +156,7 @@ internal static class ModelJson
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(stream);
+            document = TextInput.ParseJson(stream, null);
         }
         catch (JsonException e)
         {

@@ -321,7 +321,7 @@ public sealed class TripletModel : LabelModel, IGenerativeLabelModel
         var multiclass = ModelJson.GetEnum<TripletMulticlass>(parameters, "multiclass");
         var prior = ModelJson.GetDoubles(parameters, "classPrior", cardinality, double.Epsilon, 1);
         int tasks = cardinality == 2 ? 1 : cardinality;
-        var marginals = ModelJson.GetDoubles(parameters, "cliqueMarginals", tasks * lfCount * CliqueSize, 0, 1);
+        var marginals = ModelJson.GetDoubles(parameters, "cliqueMarginals", ModelJson.Size("cliqueMarginals", tasks, lfCount, CliqueSize), 0, 1);
         return new TripletModel(lfCount, cardinality, prior, method, multiclass, marginals);
     }
 }

@@ -113,7 +113,8 @@ public sealed class TabularReaderTests : IDisposable
     [Fact]
     public void UnsupportedExtension_Throws()
     {
-        Assert.Throws<ArgumentException>(() => TabularReader.Open(_dir.File("data.xlsx")));
+        var e = Assert.Throws<DataFormatException>(() => TabularReader.Open(_dir.File("data.xlsx")));
+        Assert.Contains(".csv, .tsv, .jsonl or .ndjson", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

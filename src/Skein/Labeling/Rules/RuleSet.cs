@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Skein.Data;
+using Skein.IO;
 
 namespace Skein.Labeling.Rules;
 
@@ -53,14 +55,23 @@ public sealed class RuleSet
     public IReadOnlyList<Rule> Rules { get; }
 
     /// <summary>Reads and validates a rules file.</summary>
-    /// <exception cref="RuleSetException">The file cannot be read or is not a valid rules file.</exception>
-    public static RuleSet Load(string path)
+    /// <param name="path">The rules file.</param>
+    /// <param name="encoding">The file's encoding; null (the default) = detect from a byte-order mark, else strict
+    /// UTF-8, the same policy as the data readers: a file that is not valid UTF-8 is refused with the byte offset,
+    /// never decoded into U+FFFD (which would make a keyword with an accent silently never fire).</param>
+    /// <exception cref="RuleSetException">The file cannot be read or decoded, or is not a valid rules file.</exception>
+    public static RuleSet Load(string path, Encoding? encoding = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string json;
         try
         {
-            json = File.ReadAllText(path);
+            json = TextInput.ReadAllText(path, encoding);
+        }
+        catch (DataFormatException e)
+        {
+            // Keep an I/O cause (file not found) as the inner exception; otherwise the decoding error itself.
+            throw new RuleSetException(path, null, null, null, e.Problem, e.Row, e.InnerException as IOException ?? (Exception)e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
