@@ -252,9 +252,11 @@ internal static class LabelModelOptions
         return option;
     }
 
-    public static Option<int?> Seed() => new("--seed")
+    // A fixed default, so two runs without --seed give the same probabilities (the library's null would draw one).
+    public static Option<int> Seed() => new("--seed")
     {
-        Description = "Seed for models that use one (metal); others ignore it.",
+        Description = "Seed for models that use one (metal); others ignore it. Default 0.",
+        DefaultValueFactory = _ => 0,
     };
 
     /// <summary>A planned model missing from this build is a data-level error (exit 1), not a crash.</summary>
