@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Skein.Transformers.Kernels;
@@ -53,6 +54,7 @@ internal static class Attention
     {
         int hidden = heads * headSize;
         float scale = 1f / MathF.Sqrt(headSize);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Item(int item)
         {
             int r = item / heads, h = item % heads, len = seg.Length[r], start = seg.Start[r];
@@ -93,6 +95,7 @@ internal static class Attention
         int hidden = heads * headSize;
         float scale = 1f / MathF.Sqrt(headSize);
         float keepScale = dropout > 0f ? 1f / (1f - dropout) : 1f;
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Item(int item)
         {
             int r = item / heads, h = item % heads, len = seg.Length[r], start = seg.Start[r];

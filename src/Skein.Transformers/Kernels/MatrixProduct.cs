@@ -76,6 +76,7 @@ internal static unsafe class MatrixProduct
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>dst[cols×rows] = src[rows×cols]ᵀ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(float[] src, int rows, int cols, float[] dst)
     {
         const int Block = 32;
@@ -96,6 +97,7 @@ internal static unsafe class MatrixProduct
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(float[] b, bool transposed, int k, int n, float[] packed)
     {
         int panels = (n + PanelWidth - 1) / PanelWidth;
@@ -127,6 +129,7 @@ internal static unsafe class MatrixProduct
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk(float[] a, float[] packedB, float[] c, int m, int k, int n, int rowStart, int rowCount, bool accumulate)
     {
         int rowEnd = Math.Min(m, rowStart + rowCount);
@@ -178,7 +181,7 @@ internal static unsafe class MatrixProduct
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Kernel4(float* a, int k, float* panel, float* tile)
     {
         var c00 = Vector256<float>.Zero; var c01 = Vector256<float>.Zero;
@@ -211,7 +214,7 @@ internal static unsafe class MatrixProduct
         c30.Store(tile + 48); c31.Store(tile + 56);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Kernel1(float* a, float* panel, int k, float* tile)
     {
         var c0 = Vector256<float>.Zero;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -10,6 +11,7 @@ namespace Skein.Transformers.Kernels;
 /// </summary>
 internal static class Reduce
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         int i = 0;
@@ -28,6 +30,7 @@ internal static class Reduce
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum(ReadOnlySpan<float> x)
     {
         int i = 0;
@@ -47,6 +50,7 @@ internal static class Reduce
     }
 
     /// <summary>Σ (x − mean)², the LayerNorm variance numerator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumSquaredDeviation(ReadOnlySpan<float> x, float mean)
     {
         int i = 0;
@@ -69,6 +73,7 @@ internal static class Reduce
     }
 
     /// <summary>sums[j] += Σ_rows x[r, j] over rows in order (bias gradients).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddColumnSums(float[] x, int rows, int cols, Span<float> sums)
     {
         for (int r = 0; r < rows; r++)
@@ -82,6 +87,7 @@ internal static class Reduce
 internal static class LayerNorm
 {
     /// <summary>Normalises in place into <paramref name="y"/>; keeps x̂ and 1/√(σ²+ε) for the backward pass when given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float[] x, float[] y, int rows, int cols, float[] gamma, float[] beta, float epsilon,
         float[]? xHat, float[]? inverseStd)
     {
@@ -107,6 +113,7 @@ internal static class LayerNorm
     /// dx = (g − mean(g) − x̂·mean(g·x̂))/√(σ²+ε) with g = dy·γ; dγ += Σ dy·x̂ and dβ += Σ dy when given.
     /// <paramref name="dx"/> may alias <paramref name="dy"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(float[] dy, float[] xHat, float[] inverseStd, float[] gamma, int rows, int cols,
         float[] dx, float[]? dGamma, float[]? dBeta)
     {
@@ -148,6 +155,7 @@ internal static class Gelu
     private const float InverseSqrt2Pi = 0.39894228040143268f;
 
     /// <summary>y = gelu(x), element-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, Span<float> y)
     {
         int i = 0;
@@ -166,6 +174,7 @@ internal static class Gelu
     }
 
     /// <summary>dx = dy · gelu′(x) with gelu′(x) = Φ(x) + x·φ(x); <paramref name="dx"/> may alias <paramref name="dy"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int i = 0;
@@ -189,6 +198,7 @@ internal static class Gelu
 
     // erf = 1 − erfc with Numerical Recipes' Chebyshev fit of erfc (fractional error < 1.2e-7): t = 1/(1 + z/2),
     // erfc(z) = t·exp(−z² − 1.26551223 + t·P(t)).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ErfcCore(float z, float t)
     {
         float p = 0.17087277f;
@@ -205,6 +215,7 @@ internal static class Gelu
     }
 
     /// <summary>erf(x) to about 1e-7 absolute.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Erf(float x)
     {
         float z = MathF.Abs(x);
@@ -212,6 +223,7 @@ internal static class Gelu
         return x >= 0 ? erf : -erf;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> Erf(Vector256<float> x)
     {
         var z = Vector256.Abs(x);
@@ -250,6 +262,7 @@ internal static class Dropout
     }
 
     /// <summary>x ← mask(x)/(1 − p) over x[0..]: element i uses index <paramref name="firstIndex"/> + i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Span<float> x, ulong seed, ulong site, ulong firstIndex, float p)
     {
         if (p <= 0f)
