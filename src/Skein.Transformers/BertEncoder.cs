@@ -78,25 +78,32 @@ public sealed partial class BertEncoder : ITrainableEncoder
 
         if (vocabulary is not null)
         {
-            var lines = Encoding.UTF8.GetString(vocabulary).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-            if (lines.Count > 0 && lines[^1].Length == 0)
-            {
-                lines.RemoveAt(lines.Count - 1);
-            }
-
-            if (lines.Count != config.VocabularySize)
-            {
-                throw new InvalidDataException(
-                    $"{sourceName}: the vocabulary has {lines.Count} word pieces but the word-embedding table has "
-                    + $"{config.VocabularySize} rows; the vocab.txt does not belong to this model.");
-            }
-
+            var lines = VocabularyLines(vocabulary, config, sourceName);
             _padId = Math.Max(0, lines.IndexOf("[PAD]"));
             _tokenizer = new BertTokenizer();
             using var reader = new StreamReader(new MemoryStream(vocabulary), Encoding.UTF8);
             _tokenizer.LoadVocabulary(reader, convertInputToLowercase: true);
             _vocabulary = vocabulary;
         }
+    }
+
+    /// <summary>The word pieces of a vocab.txt, one per line; their count must equal the embedding rows.</summary>
+    private static List<string> VocabularyLines(byte[] vocabulary, BertConfig config, string sourceName)
+    {
+        var lines = Encoding.UTF8.GetString(vocabulary).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        if (lines.Count != config.VocabularySize)
+        {
+            throw new InvalidDataException(
+                $"{sourceName}: the vocabulary has {lines.Count} word pieces but the word-embedding table has "
+                + $"{config.VocabularySize} rows; the vocab.txt does not belong to this model.");
+        }
+
+        return lines;
     }
 
     /// <summary>The encoder's dimensions.</summary>
@@ -152,11 +159,13 @@ public sealed partial class BertEncoder : ITrainableEncoder
         return Load(() => File.ReadAllBytes(full), File.ReadAllBytes(vocabularyPath), modelPath, options);
     }
 
-    private static BertEncoder Load(Func<byte[]> modelSource, byte[] vocabulary, string name, BertEncoderOptions? options)
+    internal static BertEncoder Load(Func<byte[]> modelSource, byte[] vocabulary, string name, BertEncoderOptions? options)
     {
         var bytes = modelSource();
         var model = OnnxModel.Parse(bytes, name);
         var layout = BertOnnxLayout.Discover(model, bytes, name);
+        // Checked before the weights are copied out, so a wrong vocab.txt fails fast.
+        VocabularyLines(vocabulary, layout.Config, name);
         var names = InitializerNames(layout);
         return new BertEncoder(layout.Config, options ?? new BertEncoderOptions(), (param, shape, decay) =>
         {

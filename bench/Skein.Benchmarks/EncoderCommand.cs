@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Skein.Onnx;
+using Skein.Transformers;
+
+namespace Skein.Benchmarks;
+
+/// <summary>
+/// Managed BERT encoder (Skein.Transformers) against ONNX Runtime on the bundled MiniLM: forward-only sentences/s,
+/// and a training step (forward + backward into the gradients, no optimiser) for a full and a top-2-layer
+/// fine-tune, on the first N YouTube comments of the repository's WRENCH fixture, in batches of 16 sorted by length.
+/// </summary>
+internal static class EncoderCommand
+{
+    public static int Run(string[] args)
+    {
+        int rows = Options.Int(args, "--rows", 512);
+        int repeat = Options.Int(args, "--repeat", 2);
+        var threads = Options.Threads(args);
+        const int BatchSize = 16;
+        var texts = Comments(Options.Get(args, "--youtube") ?? FindFixture(), rows);
+
+        Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, "
+            + $"{texts.Length} YouTube comments, batches of {BatchSize} sorted by length, best of {repeat} after a ≥ 0.5 s warm-up, "
+            + $"load average {LoadAverage()}");
+        Console.WriteLine("| what | threads | seconds | sentences/s | vs ORT forward |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (int t in threads)
+        {
+            using var onnx = new SentenceEmbedder(new SentenceEmbedderOptions { IntraOpNumThreads = t, BatchSize = BatchSize });
+            double ort = Options.BestOf(repeat, () => onnx.Encode(texts));
+            Row("ONNX Runtime forward", t, ort, texts.Length, ort);
+
+            var encoder = BertEncoder.LoadBundled(new BertEncoderOptions { Threads = t });
+            Row("managed forward", t, Options.BestOf(repeat, () => encoder.Encode(texts, BatchSize)), texts.Length, ort);
+
+            var batches = Batches(encoder, texts, BatchSize);
+            Row("managed train step, full (fwd+bwd)", t, Options.BestOf(repeat, () => Train(encoder, batches)), texts.Length, ort);
+
+            var top2 = BertEncoder.LoadBundled(new BertEncoderOptions { Threads = t, FrozenLayers = encoder.Config.Layers - 2 });
+            var sw = Stopwatch.StartNew();
+            Train(top2, batches);
+            Row("managed train step, top 2 layers, 1st epoch (fills cache)", t, sw.Elapsed.TotalSeconds, texts.Length, ort);
+            Row("managed train step, top 2 layers, cached", t, Options.BestOf(repeat, () => Train(top2, batches)), texts.Length, ort);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"<!-- threads {t}: frozen-output cache {top2.CachedRows} rows, {top2.CachedBytes / 1e6:F1} MB -->"));
+        }
+
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set {process.PeakWorkingSet64 / 1e6:F0} MB"));
+        return 0;
+    }
+
+    private static void Row(string what, int threads, double seconds, int count, double ortSeconds) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {what} | {threads} | {seconds:F3} | {count / seconds:F0} | {ortSeconds / seconds:F2}× |"));
+
+    private static List<TokenBatch> Batches(BertEncoder encoder, string[] texts, int batchSize)
+    {
+        var order = Enumerable.Range(0, texts.Length).OrderBy(i => texts[i].Length).ToArray();
+        var batches = new List<TokenBatch>();
+        for (int b = 0; b < order.Length; b += batchSize)
+        {
+            var ids = order[b..Math.Min(order.Length, b + batchSize)];
+            batches.Add(encoder.Tokenize([.. ids.Select(i => texts[i])], 256) with { RowIds = ids });
+        }
+
+        return batches;
+    }
+
+    private static void Train(BertEncoder encoder, List<TokenBatch> batches)
+    {
+        ulong seed = 1;
+        foreach (var batch in batches)
+        {
+            var pass = encoder.Forward(batch, training: true, seed++);
+            // A stand-in loss gradient; the cost of the backward pass does not depend on its values.
+            var gradient = new float[pass.Pooled.Length];
+            Array.Fill(gradient, 1e-3f);
+            encoder.Backward(pass, gradient);
+        }
+    }
+
+    private static string[] Comments(string path, int count)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        return [.. doc.RootElement.EnumerateObject().Take(count).Select(p => p.Value.GetProperty("data").GetProperty("text").GetString()!)];
+    }
+
+    private static string FindFixture()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Skein.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir?.FullName ?? ".", "tests", "data", "youtube", "wrench_youtube_train.json");
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+}
