@@ -308,7 +308,7 @@ public sealed partial class BertEncoder
         var q = Dense(x, n, w.QueryWeight, w.QueryBias);
         var k = Dense(x, n, w.KeyWeight, w.KeyBias);
         var v = Dense(x, n, w.ValueWeight, w.ValueBias);
-        var probabilities = new float[seg.ProbabilityOffset[^1]];
+        var probabilities = act is null ? null : new float[seg.ProbabilityOffset[^1]];
         var context = new float[n * h];
         Attention.Forward(q, k, v, context, probabilities, seg, Config.Heads, Config.HeadSize,
             training ? Options.AttentionDropout : 0f, seed, Site(l, 0), Options.Threads);
@@ -340,7 +340,7 @@ public sealed partial class BertEncoder
             act.Query = q;
             act.Key = k;
             act.Value = v;
-            act.Probabilities = probabilities;
+            act.Probabilities = probabilities!;
             act.Context = context;
             act.Hat1 = hat1!;
             act.InverseStd1 = rstd1!;

@@ -46,10 +46,11 @@ internal sealed class Segments
 internal static class Attention
 {
     /// <summary>
-    /// ctx = dropout(softmax(QKᵀ/√d)) V per row and head; <paramref name="probabilities"/> receives the softmax
-    /// output before dropout (the backward pass recomputes the dropout mask from the seed).
+    /// ctx = dropout(softmax(QKᵀ/√d)) V per row and head; <paramref name="probabilities"/>, when given, receives the
+    /// softmax output before dropout (the backward pass recomputes the dropout mask from the seed). Without it (at
+    /// inference) each score row lives only in a scratch row, so memory does not grow with heads × length².
     /// </summary>
-    public static void Forward(float[] q, float[] k, float[] v, float[] context, float[] probabilities, Segments seg,
+    public static void Forward(float[] q, float[] k, float[] v, float[] context, float[]? probabilities, Segments seg,
         int heads, int headSize, float dropout, ulong seed, ulong site, int threads)
     {
         int hidden = heads * headSize;
@@ -60,10 +61,11 @@ internal static class Attention
             int r = item / heads, h = item % heads, len = seg.Length[r], start = seg.Start[r];
             long baseOffset = seg.ProbabilityOffset[r] + ((long)h * len * len);
             Span<float> dropped = len <= 1024 ? stackalloc float[len] : new float[len];
+            Span<float> scratch = probabilities is null ? (len <= 1024 ? stackalloc float[len] : new float[len]) : default;
             for (int i = 0; i < len; i++)
             {
                 var qi = q.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
-                var row = probabilities.AsSpan((int)(baseOffset + ((long)i * len)), len);
+                var row = probabilities is null ? scratch : probabilities.AsSpan((int)(baseOffset + ((long)i * len)), len);
                 for (int j = 0; j < len; j++)
                 {
                     row[j] = Reduce.Dot(qi, k.AsSpan(((start + j) * hidden) + (h * headSize), headSize)) * scale;
