@@ -25,6 +25,11 @@ internal static class EncoderCommand
             return MatMul(threads, repeat);
         }
 
+        if (args.Contains("--profile"))
+        {
+            return Profile(texts, threads[0], repeat);
+        }
+
         Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, "
             + $"{texts.Length} YouTube comments, batches of {BatchSize} sorted by length, best of {repeat} after a ≥ 0.5 s warm-up, "
             + $"load average {LoadAverage()}");
@@ -41,8 +46,10 @@ internal static class EncoderCommand
 
             var batches = Batches(encoder, texts, BatchSize);
             Row("managed train step, full (fwd+bwd)", t, Options.BestOf(repeat, () => Train(encoder, batches)), texts.Length, ort);
+            int layers = encoder.Config.Layers;
+            encoder = null!;
 
-            var top2 = BertEncoder.LoadBundled(new BertEncoderOptions { Threads = t, FrozenLayers = encoder.Config.Layers - 2 });
+            var top2 = BertEncoder.LoadBundled(new BertEncoderOptions { Threads = t, FrozenLayers = layers - 2 });
             var sw = Stopwatch.StartNew();
             Train(top2, batches);
             Row("managed train step, top 2 layers, 1st epoch (fills cache)", t, sw.Elapsed.TotalSeconds, texts.Length, ort);
@@ -52,7 +59,70 @@ internal static class EncoderCommand
         }
 
         using var process = Process.GetCurrentProcess();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set {process.PeakWorkingSet64 / 1e6:F0} MB"));
+        var gc = GC.GetGCMemoryInfo();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak working set {process.PeakWorkingSet64 / 1e6:F0} MB (GC heap after the last collection {gc.HeapSizeBytes / 1e6:F0} MB, "
+            + $"live after a full collection {GC.GetTotalMemory(forceFullCollection: true) / 1e6:F0} MB)"));
+        return 0;
+    }
+
+    /// <summary>Where the managed forward pass spends its time: its products and attention, timed on their own.</summary>
+    private static int Profile(string[] texts, int threads, int repeat)
+    {
+        var encoder = BertEncoder.LoadBundled(new BertEncoderOptions { Threads = threads });
+        var batches = Batches(encoder, texts, 16);
+        var c = encoder.Config;
+        var segments = batches.Select(b =>
+        {
+            var lengths = Enumerable.Range(0, b.BatchSize).Select(r => b.AttentionMask.AsSpan(r * b.SequenceLength, b.SequenceLength).ToArray().Sum()).ToArray();
+            var starts = new int[lengths.Length];
+            for (int r = 1; r < starts.Length; r++)
+            {
+                starts[r] = starts[r - 1] + lengths[r - 1];
+            }
+
+            return new Skein.Transformers.Kernels.Segments(starts, lengths, new int[lengths.Sum()], new int[lengths.Sum()], c.Heads);
+        }).ToList();
+        int maxTokens = segments.Max(s => s.Tokens);
+        var random = new Random(1);
+        float[] Buffer(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)random.NextDouble() - 0.5f)];
+        var x = Buffer(maxTokens * c.Intermediate);
+        var y = new float[maxTokens * c.Intermediate];
+        var wSquare = Buffer(c.Hidden * c.Hidden);
+        var wUp = Buffer(c.Hidden * c.Intermediate);
+        var q = Buffer(maxTokens * c.Hidden);
+        double all = Options.BestOf(repeat, () => encoder.Encode(texts, 16));
+        double products = Options.BestOf(repeat, () =>
+        {
+            foreach (var s in segments)
+            {
+                for (int l = 0; l < c.Layers; l++)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        Skein.Transformers.Kernels.MatrixProduct.Multiply(x, false, wSquare, false, y, s.Tokens, c.Hidden, c.Hidden, threads);
+                    }
+
+                    Skein.Transformers.Kernels.MatrixProduct.Multiply(x, false, wUp, false, y, s.Tokens, c.Hidden, c.Intermediate, threads);
+                    Skein.Transformers.Kernels.MatrixProduct.Multiply(x, false, wUp, false, y, s.Tokens, c.Intermediate, c.Hidden, threads);
+                }
+            }
+        });
+        double attention = Options.BestOf(repeat, () =>
+        {
+            foreach (var s in segments)
+            {
+                for (int l = 0; l < c.Layers; l++)
+                {
+                    Skein.Transformers.Kernels.Attention.Forward(q, q, q, y, null, s, c.Heads, c.HeadSize, 0f, 0, 0, threads);
+                }
+            }
+        });
+        long tokens = segments.Sum(s => (long)s.Tokens);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"threads {threads}, {texts.Length} texts, {tokens} tokens: forward {all:F3} s; products {products:F3} s "
+            + $"({2.0 * tokens * c.Layers * ((4.0 * c.Hidden * c.Hidden) + (2.0 * c.Hidden * c.Intermediate)) / products / 1e9:F1} GFLOP/s); "
+            + $"attention {attention:F3} s; load average {LoadAverage()}"));
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
@@ -50,6 +51,10 @@ internal static class Attention
     /// softmax output before dropout (the backward pass recomputes the dropout mask from the seed). Without it (at
     /// inference) each score row lives only in a scratch row, so memory does not grow with heads × length².
     /// </summary>
+    /// <remarks>
+    /// K and V of the head are first transposed to [headSize × len], so every inner loop runs along a row's length:
+    /// a score row is headSize vector multiply-adds over len, a context entry one dot product over len.
+    /// </remarks>
     public static void Forward(float[] q, float[] k, float[] v, float[] context, float[]? probabilities, Segments seg,
         int heads, int headSize, float dropout, ulong seed, ulong site, int threads)
     {
@@ -60,29 +65,41 @@ internal static class Attention
         {
             int r = item / heads, h = item % heads, len = seg.Length[r], start = seg.Start[r];
             long baseOffset = seg.ProbabilityOffset[r] + ((long)h * len * len);
-            Span<float> dropped = len <= 1024 ? stackalloc float[len] : new float[len];
-            Span<float> scratch = probabilities is null ? (len <= 1024 ? stackalloc float[len] : new float[len]) : default;
-            for (int i = 0; i < len; i++)
+            var buffer = ArrayPool<float>.Shared.Rent((2 * headSize * len) + (2 * len));
+            try
             {
-                var qi = q.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
-                var row = probabilities is null ? scratch : probabilities.AsSpan((int)(baseOffset + ((long)i * len)), len);
-                for (int j = 0; j < len; j++)
+                var kt = buffer.AsSpan(0, headSize * len);
+                var vt = buffer.AsSpan(headSize * len, headSize * len);
+                var dropped = buffer.AsSpan(2 * headSize * len, len);
+                var scratch = buffer.AsSpan((2 * headSize * len) + len, len);
+                TransposeHead(k, start, len, h * headSize, headSize, hidden, kt);
+                TransposeHead(v, start, len, h * headSize, headSize, hidden, vt);
+                for (int i = 0; i < len; i++)
                 {
-                    row[j] = Reduce.Dot(qi, k.AsSpan(((start + j) * hidden) + (h * headSize), headSize)) * scale;
-                }
+                    var qi = q.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
+                    var row = probabilities is null ? scratch : probabilities.AsSpan((int)(baseOffset + ((long)i * len)), len);
+                    row.Clear();
+                    for (int d = 0; d < headSize; d++)
+                    {
+                        TensorPrimitives.MultiplyAdd(kt.Slice(d * len, len), qi[d] * scale, row, row);
+                    }
 
-                float max = TensorPrimitives.Max<float>(row);
-                TensorPrimitives.Subtract(row, max, row);
-                TensorPrimitives.Exp(row, row);
-                TensorPrimitives.Multiply(row, 1f / Reduce.Sum(row), row);
-                row.CopyTo(dropped);
-                Dropout.Apply(dropped, seed, site, (ulong)(baseOffset + ((long)i * len)), dropout);
-                var ci = context.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
-                ci.Clear();
-                for (int j = 0; j < len; j++)
-                {
-                    TensorPrimitives.MultiplyAdd(v.AsSpan(((start + j) * hidden) + (h * headSize), headSize), dropped[j], ci, ci);
+                    float max = TensorPrimitives.Max<float>(row);
+                    TensorPrimitives.Subtract(row, max, row);
+                    TensorPrimitives.Exp(row, row);
+                    TensorPrimitives.Multiply(row, 1f / Reduce.Sum(row), row);
+                    row.CopyTo(dropped);
+                    Dropout.Apply(dropped, seed, site, (ulong)(baseOffset + ((long)i * len)), dropout);
+                    var ci = context.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
+                    for (int d = 0; d < headSize; d++)
+                    {
+                        ci[d] = Reduce.Dot(dropped, vt.Slice(d * len, len));
+                    }
                 }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
             }
         }
 
@@ -102,53 +119,90 @@ internal static class Attention
         {
             int r = item / heads, h = item % heads, len = seg.Length[r], start = seg.Start[r];
             long baseOffset = seg.ProbabilityOffset[r] + ((long)h * len * len);
-            for (int t = 0; t < len; t++)
+            int block = headSize * len;
+            var buffer = ArrayPool<float>.Shared.Rent((4 * block) + (2 * len));
+            try
             {
-                int o = ((start + t) * hidden) + (h * headSize);
-                dq.AsSpan(o, headSize).Clear();
-                dk.AsSpan(o, headSize).Clear();
-                dv.AsSpan(o, headSize).Clear();
-            }
-
-            Span<float> ds = len <= 1024 ? stackalloc float[len] : new float[len];
-            for (int i = 0; i < len; i++)
-            {
-                var p = probabilities.AsSpan((int)(baseOffset + ((long)i * len)), len);
-                var dci = dContext.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
-                ulong first = (ulong)(baseOffset + ((long)i * len));
-                for (int j = 0; j < len; j++)
+                var kt = buffer.AsSpan(0, block);
+                var vt = buffer.AsSpan(block, block);
+                var dkt = buffer.AsSpan(2 * block, block);
+                var dvt = buffer.AsSpan(3 * block, block);
+                var ds = buffer.AsSpan(4 * block, len);
+                var dropped = buffer.AsSpan((4 * block) + len, len);
+                TransposeHead(k, start, len, h * headSize, headSize, hidden, kt);
+                TransposeHead(v, start, len, h * headSize, headSize, hidden, vt);
+                dkt.Clear();
+                dvt.Clear();
+                for (int i = 0; i < len; i++)
                 {
-                    bool keep = dropout <= 0f || Dropout.Keep(seed, site, first + (ulong)j, dropout);
-                    float mask = keep ? keepScale : 0f;
-                    var vj = v.AsSpan(((start + j) * hidden) + (h * headSize), headSize);
-                    // dV_j += P̃_ij dctx_i; dP_ij = (dctx_i · v_j) · mask_ij
-                    if (keep)
+                    var p = probabilities.AsSpan((int)(baseOffset + ((long)i * len)), len);
+                    var dci = dContext.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
+                    ulong first = (ulong)(baseOffset + ((long)i * len));
+                    // P̃ = P ⊙ mask/(1 − p); dV += P̃ᵀ dctx; dP̃ = dctx Vᵀ, then dP = dP̃ ⊙ mask/(1 − p).
+                    for (int j = 0; j < len; j++)
                     {
-                        var dvj = dv.AsSpan(((start + j) * hidden) + (h * headSize), headSize);
-                        TensorPrimitives.MultiplyAdd(dci, p[j] * mask, dvj, dvj);
+                        dropped[j] = dropout <= 0f ? 1f : Dropout.Keep(seed, site, first + (ulong)j, dropout) ? keepScale : 0f;
                     }
 
-                    ds[j] = keep ? Reduce.Dot(dci, vj) * mask : 0f;
+                    ds.Clear();
+                    for (int d = 0; d < headSize; d++)
+                    {
+                        TensorPrimitives.MultiplyAdd(vt.Slice(d * len, len), dci[d], ds, ds);
+                    }
+
+                    TensorPrimitives.Multiply(ds, dropped, ds);
+                    TensorPrimitives.Multiply(dropped, p, dropped);
+                    for (int d = 0; d < headSize; d++)
+                    {
+                        var dvd = dvt.Slice(d * len, len);
+                        TensorPrimitives.MultiplyAdd(dropped, dci[d], dvd, dvd);
+                    }
+
+                    // Softmax: dS = P ⊙ (dP − Σ_j dP ⊙ P), then the 1/√d of the scores.
+                    float inner = Reduce.Dot(ds, p);
+                    TensorPrimitives.Subtract(ds, inner, ds);
+                    TensorPrimitives.Multiply(ds, p, ds);
+                    TensorPrimitives.Multiply(ds, scale, ds);
+                    var qi = q.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
+                    var dqi = dq.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
+                    for (int d = 0; d < headSize; d++)
+                    {
+                        dqi[d] = Reduce.Dot(ds, kt.Slice(d * len, len));
+                        var dkd = dkt.Slice(d * len, len);
+                        TensorPrimitives.MultiplyAdd(ds, qi[d], dkd, dkd);
+                    }
                 }
 
-                // Softmax: dS = P ⊙ (dP − Σ_j dP ⊙ P), then the 1/√d of the scores.
-                float inner = Reduce.Dot(ds, p);
-                TensorPrimitives.Subtract(ds, inner, ds);
-                TensorPrimitives.Multiply(ds, p, ds);
-                TensorPrimitives.Multiply(ds, scale, ds);
-                var qi = q.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
-                var dqi = dq.AsSpan(((start + i) * hidden) + (h * headSize), headSize);
                 for (int j = 0; j < len; j++)
                 {
                     int o = ((start + j) * hidden) + (h * headSize);
-                    TensorPrimitives.MultiplyAdd(k.AsSpan(o, headSize), ds[j], dqi, dqi);
-                    var dkj = dk.AsSpan(o, headSize);
-                    TensorPrimitives.MultiplyAdd(qi, ds[j], dkj, dkj);
+                    for (int d = 0; d < headSize; d++)
+                    {
+                        dk[o + d] = dkt[(d * len) + j];
+                        dv[o + d] = dvt[(d * len) + j];
+                    }
                 }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
             }
         }
 
         Run(seg.Rows * heads, threads, seg.Tokens, Item);
+    }
+
+    /// <summary>dst[d, j] = x[(start + j) · hidden + offset + d]: one head of one row, transposed.</summary>
+    private static void TransposeHead(float[] x, int start, int len, int offset, int headSize, int hidden, Span<float> dst)
+    {
+        for (int j = 0; j < len; j++)
+        {
+            int src = ((start + j) * hidden) + offset;
+            for (int d = 0; d < headSize; d++)
+            {
+                dst[(d * len) + j] = x[src + d];
+            }
+        }
     }
 
     private static void Run(int items, int threads, int tokens, Action<int> item)
