@@ -33,6 +33,9 @@ internal sealed class CliContext
     /// <summary>Spectre console over <see cref="Output"/> for tables.</summary>
     public IAnsiConsole Console { get; }
 
+    /// <summary>The declared encoding of data and rules files (<c>--encoding</c>); null = detect (BOM, else strict UTF-8).</summary>
+    public System.Text.Encoding? Encoding { get; set; }
+
     /// <summary>Suppress progress lines.</summary>
     public bool Quiet { get; set; }
 

@@ -34,6 +34,12 @@ public static class SkeinApp
             Description = "On an error, also print the exception's stack trace.",
             Recursive = true,
         };
+        var encodingOption = new Option<string>("--encoding")
+        {
+            Description = $"Encoding of data and rules files: auto (a byte-order mark, else strict UTF-8), {string.Join(", ", Skein.IO.TextEncodings.Names)}.",
+            DefaultValueFactory = _ => "auto",
+            Recursive = true,
+        };
 
         // A plain command named "skein" rather than RootCommand, whose name would be the assembly's (Skein.Cli).
         var root = new Command("skein", "Skein: weak supervision for .NET. Apply labeling functions, analyze label matrices.")
@@ -41,6 +47,7 @@ public static class SkeinApp
             new System.CommandLine.Help.HelpOption(),
             new VersionOption(),
             verboseOption,
+            encodingOption,
             ApplyCommand.Create(context),
             AnalyzeCommand.Create(context),
             WrenchCommand.Create(context),
@@ -66,6 +73,15 @@ public static class SkeinApp
         }
 
         verbose = parsed.GetValue(verboseOption);
+        try
+        {
+            context.Encoding = Skein.IO.TextEncodings.FromName(parsed.GetValue(encodingOption));
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"error: --encoding: {e.Message.Split(" (Parameter", 2)[0]}");
+            return ExitCodes.UsageError;
+        }
 
         // Before any work: no output may be an input, a link, a special file, or in a folder that cannot be written.
         // Skipped for --help and --version, which run instead of the command (and may lack its required options).

@@ -77,6 +77,31 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void Declared_latin1_encoding_reads_latin1_rules_and_data_so_accented_keywords_fire()
+    {
+        var latin1 = System.Text.Encoding.Latin1;
+        var rules = _dir.File("rules.json", latin1.GetBytes("""
+            {"version": 1, "classes": ["HAM", "SPAM"], "textColumn": "text",
+             "rules": [{"name": "kw_cafe", "kind": "keyword", "class": "SPAM", "words": ["café"]}]}
+            """));
+        var data = _dir.File("latin1.csv", latin1.GetBytes("id,text\n1,un café noir\n2,rien\n"));
+
+        AssertDataError(Apply(data, rules), "rules.json"); // not UTF-8: named, never decoded into U+FFFD
+        var run = Apply(data, rules, "--encoding", "latin1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["1", "-1"], File.ReadAllLines(_dir.Combine("votes.csv")).Where(l => !l.StartsWith("kw_", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Unknown_encoding_is_a_usage_error()
+    {
+        var run = Apply(_dir.File("d.csv", "id,text\n1,a\n"), _dir.File("rules.json", SpamRules), "--encoding", "ebcdic");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("Unknown encoding 'ebcdic'", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("votes.csv", _dir.Entries());
+    }
+
+    [Fact]
     public void Duplicate_lf_names_in_rules_are_rejected()
     {
         var data = _dir.File("data.csv", "id,text\n1,subscribe now\n");

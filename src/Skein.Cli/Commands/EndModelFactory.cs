@@ -96,9 +96,9 @@ internal static class EndModelFactory
     }
 
     /// <summary>Reads one non-empty text per row of a CSV/TSV/JSONL file.</summary>
-    public static string[] ReadTexts(string path, string column)
+    public static string[] ReadTexts(string path, string column, System.Text.Encoding? encoding)
     {
-        using var reader = TabularReader.Open(path);
+        using var reader = TabularReader.Open(path, encoding);
         reader.RequireColumn(column);
         var texts = new List<string>();
         foreach (var record in reader.ReadRecords())

@@ -68,7 +68,7 @@ internal static class FindLabelErrorsCommand
             int seedValue = parse.GetValue(seed);
 
             // Cheap checks first: texts and labels are read and matched before any featurising or training.
-            var texts = EndModelFactory.ReadTexts(dataPath, textColumn);
+            var texts = EndModelFactory.ReadTexts(dataPath, textColumn, context.Encoding);
             var (given, cardinality) = ReadGivenLabels(labelsPath);
             if (given.Length != texts.Length)
             {

@@ -27,7 +27,7 @@ internal static class PredictCommand
             var bundle = TextModelBundle.Load(parse.GetRequiredValue(model).FullName);
             var dataPath = parse.GetRequiredValue(data).FullName;
             var textColumn = parse.GetValue(column) ?? bundle.TextColumn;
-            var texts = EndModelFactory.ReadTexts(dataPath, textColumn);
+            var texts = EndModelFactory.ReadTexts(dataPath, textColumn, context.Encoding);
             var features = EndModelFactory.Featurize(bundle, texts, dataPath, textColumn, context);
             var probabilities = bundle.EndModel.PredictProba(features);
             var outPath = parse.GetRequiredValue(output).FullName;

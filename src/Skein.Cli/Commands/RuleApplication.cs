@@ -25,7 +25,7 @@ internal static class RuleApplication
             throw new UsageException($"--threads must be -1 (all cores) or ≥ 1, not {threads}.");
         }
 
-        var ruleSet = RuleSet.Load(rulesFile.FullName);
+        var ruleSet = RuleSet.Load(rulesFile.FullName, context.Encoding);
         bool parquet = outPath is not null && outPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
         keepMatrix |= parquet;
         using var votesWriter = outPath is not null && !parquet ? VotesCsv.CreateWriter(outPath) : null;
@@ -38,7 +38,7 @@ internal static class RuleApplication
 
         foreach (var file in files)
         {
-            using var reader = TabularReader.Open(file.FullName);
+            using var reader = TabularReader.Open(file.FullName, context.Encoding);
             var lfs = ruleSet.Compile(reader.Columns, textColumn);
             lfNames ??= lfs.Select(lf => lf.Name).ToArray();
             faults ??= new long[lfs.Count];

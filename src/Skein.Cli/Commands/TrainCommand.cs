@@ -51,7 +51,7 @@ internal static class TrainCommand
             var labelsPath = parse.GetRequiredValue(labels).FullName;
 
             // Cheap checks first: texts and labels are read and matched before any featurising or training.
-            var texts = EndModelFactory.ReadTexts(dataPath, textColumn);
+            var texts = EndModelFactory.ReadTexts(dataPath, textColumn, context.Encoding);
             var probabilities = ProbabilitiesCsv.Read(labelsPath);
             EndModelFactory.RequireRows(probabilities, texts.Length, labelsPath, dataPath);
 
