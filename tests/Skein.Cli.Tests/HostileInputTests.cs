@@ -207,8 +207,10 @@ public sealed class HostileInputTests : IDisposable
             var fifo = _dir.Combine("in-" + signal + ".csv");
             Shell("mkfifo", fifo);
             var cli = typeof(SkeinApp).Assembly.Location;
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in new[] { cli, "apply", "-d", fifo, "-r", _dir.Combine("rules.json"), "-o", _dir.Combine("out.csv") })
+            // A shell runs background jobs with SIGINT ignored, and an ignored signal is inherited: env execs dotnet
+            // with both signals at their defaults, as a user's foreground run has them.
+            var start = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { "--default-signal=INT,TERM", "dotnet", cli, "apply", "-d", fifo, "-r", _dir.Combine("rules.json"), "-o", _dir.Combine("out.csv") })
             {
                 start.ArgumentList.Add(a);
             }
