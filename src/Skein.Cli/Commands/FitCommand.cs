@@ -90,7 +90,13 @@ internal static class FitCommand
                 context.Progress($"wrote {probabilities.RowCount:N0} × {k} probabilities to {outFile.FullName}");
             }
 
-            var result = new FitResult(spec.Name, matrix.RowCount, matrix.LfCount, k, fitSeconds, predictSeconds, accuracy, calibration);
+            var result = new FitResult(spec.Name, matrix.RowCount, matrix.LfCount, k, fitSeconds, predictSeconds, accuracy, calibration,
+                fitted.Describe(matrix.LfNames), LabelModelDiagnostics.Check(fitted, matrix));
+            foreach (var warning in result.Warnings)
+            {
+                context.Error.WriteLine($"warning: {warning.Message}");
+            }
+
             if (parse.GetValue(json))
             {
                 WriteJson(context.Output, result);
@@ -106,7 +112,8 @@ internal static class FitCommand
     }
 
     private sealed record FitResult(
-        string Model, int N, int M, int K, double FitSeconds, double PredictSeconds, double? Accuracy, CalibrationReport? Calibration);
+        string Model, int N, int M, int K, double FitSeconds, double PredictSeconds, double? Accuracy, CalibrationReport? Calibration,
+        LabelModelWeights Weights, IReadOnlyList<LabelModelWarning> Warnings);
 
     // A label model is judged as a labeler on the rows some LF covers; null when no covered row has gold.
     private static CalibrationReport? CoveredCalibration(LabelMatrix matrix, ProbabilisticLabels probabilities, int[] gold)
@@ -209,10 +216,53 @@ internal static class FitCommand
             {
                 writer.WriteNull("covered_calibration");
             }
+
+            WriteWeights(writer, r.Weights, r.Warnings);
             writer.WriteEndObject();
         }
 
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>Writes "class_prior", "weights" (per LF name: accuracy, propensity; null where the model has none) and "warnings".</summary>
+    internal static void WriteWeights(Utf8JsonWriter writer, LabelModelWeights weights, IReadOnlyList<LabelModelWarning> warnings)
+    {
+        writer.WriteStartArray("class_prior");
+        foreach (var p in weights.ClassPrior ?? [])
+        {
+            writer.WriteNumberValue(p);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartObject("weights");
+        for (int j = 0; j < weights.LfNames.Count; j++)
+        {
+            writer.WriteStartObject(weights.LfNames[j]);
+            WrenchCommand.WriteNullable(writer, "accuracy", weights.Accuracies?[j]);
+            WrenchCommand.WriteNullable(writer, "propensity", weights.Propensities?[j]);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartArray("warnings");
+        foreach (var w in warnings)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", JsonNamingPolicy.SnakeCaseLower.ConvertName(w.Kind.ToString()));
+            if (w.LfName is { } name)
+            {
+                writer.WriteString("lf", name);
+            }
+            else
+            {
+                writer.WriteNull("lf");
+            }
+
+            writer.WriteString("message", w.Message);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteTable(CliContext context, FitResult r)
