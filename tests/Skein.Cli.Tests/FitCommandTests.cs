@@ -100,6 +100,29 @@ public sealed class FitCommandTests : IDisposable
     }
 
     [Fact]
+    public void Auto_with_gold_says_what_it_chose_and_why()
+    {
+        var json = CliRun.Json(Fit("-k", "2", "-m", "auto", "--gold", _dir.File("gold.csv", Gold), "--json"));
+
+        var selection = json.GetProperty("selection");
+        Assert.Equal("covered_gold_accuracy", selection.GetProperty("criterion").GetString());
+        Assert.Equal(selection.GetProperty("chosen").GetString(), json.GetProperty("model").GetString());
+        Assert.Equal(6, selection.GetProperty("candidates").GetArrayLength());
+        Assert.True(selection.GetProperty("temperature").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Number, json.GetProperty("covered_ece_before_temperature").ValueKind);
+    }
+
+    [Fact]
+    public void Auto_without_gold_uses_the_unsupervised_criterion()
+    {
+        var json = CliRun.Json(Fit("-k", "2", "-m", "auto", "--json"));
+
+        var selection = json.GetProperty("selection");
+        Assert.Equal("held_out_lf_agreement", selection.GetProperty("criterion").GetString());
+        Assert.Equal(JsonValueKind.Null, selection.GetProperty("temperature").ValueKind);
+    }
+
+    [Fact]
     public void Accuracy_is_null_without_gold()
     {
         var json = CliRun.Json(Fit("-k", "2", "-m", "ds", "--json"));
