@@ -86,6 +86,16 @@ public sealed class FitCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_table_lists_each_lfs_learned_accuracy_for_a_generative_model()
+    {
+        var run = Fit("-k", "2", "-m", "dp");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("learned accuracy", run.Output, StringComparison.Ordinal);
+        Assert.Contains("lf_2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("class prior: [", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_class_no_lf_votes_for_is_a_warning_in_the_json_and_on_stderr()
     {
         var json = CliRun.Json(Fit("-k", "3", "-m", "mv", "--json"));

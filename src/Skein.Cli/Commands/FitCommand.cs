@@ -335,5 +335,23 @@ internal static class FitCommand
             r.Calibration?.ExpectedCalibrationError.ToString("F4", CultureInfo.InvariantCulture) ?? "-",
             r.Calibration?.LogLoss.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
         context.Console.Write(table);
+        if (r.Weights.Accuracies is not { } accuracies)
+        {
+            return;
+        }
+
+        // What the model learned, one row per LF: the table form of --json's "weights".
+        var weights = new Table().AddColumns("lf", "learned accuracy", "propensity");
+        for (int j = 0; j < r.Weights.LfNames.Count; j++)
+        {
+            weights.AddRow(Markup.Escape(r.Weights.LfNames[j]), accuracies[j].ToString("F3", CultureInfo.InvariantCulture),
+                r.Weights.Propensities?[j].ToString("F3", CultureInfo.InvariantCulture) ?? "-");
+        }
+
+        context.Console.Write(weights);
+        if (r.Weights.ClassPrior is { } prior)
+        {
+            context.Output.WriteLine($"class prior: [{string.Join(", ", prior.Select(p => p.ToString("F3", CultureInfo.InvariantCulture)))}]");
+        }
     }
 }
