@@ -37,6 +37,12 @@ internal static class CalibrationCommand
             var gold = covered.Select(i => valid.Gold[i]).ToArray();
             foreach (var name in models)
             {
+                if (name == "auto")
+                {
+                    Auto(dir, train.Matrix, valid, balance, covered, gold);
+                    continue;
+                }
+
                 var spec = LabelModelCatalog.Get(name);
                 if (train.Matrix.LfCount < spec.MinLfCount)
                 {
@@ -55,6 +61,50 @@ internal static class CalibrationCommand
         }
 
         return 0;
+    }
+
+    // auto three ways: chosen and calibrated on all covered valid gold (in-sample); cross-fitted (chosen and
+    // calibrated on one half of the covered gold rows, scored on the other); and without gold (held-out-LF agreement).
+    private static void Auto(string dir, LabelMatrix train, WrenchDataset valid, ClassBalance balance, int[] covered, int[] gold)
+    {
+        var settings = new LabelModelSettings { ClassBalance = balance, Seed = 0 };
+        string name = Path.GetFileName(dir);
+        var all = LabelModelSelection.Auto(train, settings, valid.Matrix, valid.Gold);
+        var raw = all.Model.PredictProba(valid.Matrix).SelectRows(covered);
+        var before = Calibration.Measure(raw, gold);
+        var inSample = Calibration.Measure(all.PredictProba(valid.Matrix).SelectRows(covered), gold);
+        Console.Error.WriteLine($"{name} auto: {string.Join(", ", all.Candidates.Select(c => $"{c.Name}={c.Score:F4}"))}");
+
+        int n = covered.Length, k = train.Cardinality;
+        var values = new double[n * k];
+        var chosen = new string[2];
+        for (int half = 0; half < 2; half++)
+        {
+            var fitGold = Enumerable.Repeat(-1, valid.Matrix.RowCount).ToArray();
+            for (int r = 0; r < n; r++)
+            {
+                fitGold[covered[r]] = r % 2 == half ? -1 : gold[r];
+            }
+
+            var fold = LabelModelSelection.Auto(train, settings, valid.Matrix, fitGold);
+            chosen[half] = fold.Chosen.Name;
+            var p = fold.PredictProba(valid.Matrix).SelectRows(covered);
+            for (int r = half; r < n; r += 2)
+            {
+                p.Row(r).CopyTo(values.AsSpan(r * k, k));
+            }
+        }
+
+        var crossFitted = Calibration.Measure(ProbabilisticLabels.FromRowMajor(values, k), gold);
+        var unsupervised = LabelModelSelection.Auto(train, settings);
+        var noGold = Calibration.Measure(unsupervised.PredictProba(valid.Matrix).SelectRows(covered), gold);
+        Console.Error.WriteLine($"{name} auto (no gold): {string.Join(", ", unsupervised.Candidates.Select(c => $"{c.Name}={c.Score:F4}"))}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | auto → {all.Chosen.Name} | {before.RowCount} | {before.Accuracy:F3} | {before.ExpectedCalibrationError:F3} | {before.BrierScore:F3} | {before.LogLoss:F3} | {all.Temperature?.Temperature:F2} | {inSample.ExpectedCalibrationError:F3} (in-sample) | {inSample.BrierScore:F3} | {inSample.LogLoss:F3} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | auto cross-fitted → {chosen[0]}/{chosen[1]} | {crossFitted.RowCount} | {crossFitted.Accuracy:F3} | - | - | - | - | {crossFitted.ExpectedCalibrationError:F3} | {crossFitted.BrierScore:F3} | {crossFitted.LogLoss:F3} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | auto, no gold → {unsupervised.Chosen.Name} | {noGold.RowCount} | {noGold.Accuracy:F3} | {noGold.ExpectedCalibrationError:F3} | {noGold.BrierScore:F3} | {noGold.LogLoss:F3} | - | - | - | - |"));
     }
 
     // Each half is scaled by the temperature fitted on the other half.

@@ -42,7 +42,8 @@ public sealed class FitCommandTests : IDisposable
     {
         var json = CliRun.Json(Fit("-k", "2", "--model", "mv", "--gold", _dir.File("gold.csv", Gold), "--json"));
 
-        Assert.Equal(["model", "n", "m", "k", "fit_seconds", "predict_seconds", "accuracy", "covered_calibration"],
+        Assert.Equal(["model", "n", "m", "k", "fit_seconds", "predict_seconds", "accuracy", "covered_calibration",
+            "class_prior", "weights", "warnings"],
             json.EnumerateObject().Select(p => p.Name));
         Assert.Equal("mv", json.GetProperty("model").GetString());
         Assert.Equal((5, 3, 2), (json.GetProperty("n").GetInt32(), json.GetProperty("m").GetInt32(), json.GetProperty("k").GetInt32()));
@@ -65,6 +66,70 @@ public sealed class FitCommandTests : IDisposable
         Assert.Equal(0.5 / 4, c.GetProperty("brier").GetDouble(), 1e-9);
         Assert.Equal(Math.Log(2) / 4, c.GetProperty("log_loss").GetDouble(), 1e-9);
         Assert.Equal(0.5 / 4, c.GetProperty("ece").GetDouble(), 1e-9); // the tie row: confidence 0.5, right
+    }
+
+    [Fact]
+    public void Json_reports_the_learned_weights_per_lf_and_no_warning_on_a_clean_fit()
+    {
+        var json = CliRun.Json(Fit("-k", "2", "-m", "dp", "--json"));
+
+        var weights = json.GetProperty("weights");
+        Assert.Equal(["lf_0", "lf_1", "lf_2"], weights.EnumerateObject().Select(p => p.Name));
+        foreach (var lf in weights.EnumerateObject())
+        {
+            Assert.InRange(lf.Value.GetProperty("accuracy").GetDouble(), 0, 1);
+            Assert.InRange(lf.Value.GetProperty("propensity").GetDouble(), 0, 1);
+        }
+
+        Assert.Equal(2, json.GetProperty("class_prior").GetArrayLength());
+        Assert.Equal(0, json.GetProperty("warnings").GetArrayLength());
+    }
+
+    [Fact]
+    public void The_table_lists_each_lfs_learned_accuracy_for_a_generative_model()
+    {
+        var run = Fit("-k", "2", "-m", "dp");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("learned accuracy", run.Output, StringComparison.Ordinal);
+        Assert.Contains("lf_2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("class prior: [", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_class_no_lf_votes_for_is_a_warning_in_the_json_and_on_stderr()
+    {
+        var json = CliRun.Json(Fit("-k", "3", "-m", "mv", "--json"));
+        var warning = Assert.Single(json.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("class_never_voted", warning.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, warning.GetProperty("lf").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("weights").GetProperty("lf_0").GetProperty("accuracy").ValueKind);
+
+        var table = Fit("-k", "3", "-m", "mv");
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("warning: no LF votes for class 2", table.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_with_gold_says_what_it_chose_and_why()
+    {
+        var json = CliRun.Json(Fit("-k", "2", "-m", "auto", "--gold", _dir.File("gold.csv", Gold), "--json"));
+
+        var selection = json.GetProperty("selection");
+        Assert.Equal("covered_gold_accuracy", selection.GetProperty("criterion").GetString());
+        Assert.Equal(selection.GetProperty("chosen").GetString(), json.GetProperty("model").GetString());
+        Assert.Equal(6, selection.GetProperty("candidates").GetArrayLength());
+        Assert.True(selection.GetProperty("temperature").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Number, json.GetProperty("covered_ece_before_temperature").ValueKind);
+    }
+
+    [Fact]
+    public void Auto_without_gold_uses_the_unsupervised_criterion()
+    {
+        var json = CliRun.Json(Fit("-k", "2", "-m", "auto", "--json"));
+
+        var selection = json.GetProperty("selection");
+        Assert.Equal("held_out_lf_agreement", selection.GetProperty("criterion").GetString());
+        Assert.Equal(JsonValueKind.Null, selection.GetProperty("temperature").ValueKind);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ internal static class FitCommand
             Required = true,
         };
         var cardinality = new Option<int>("--cardinality", "-k") { Description = "Number of classes, k ≥ 2.", Required = true };
-        var model = LabelModelOptions.Model("--model", "-m");
+        var model = LabelModelOptions.Model("--model", "-m", allowAuto: true);
         var balance = new Option<string?>("--class-balance")
         {
             Description = "Class prior for models that use one (wmv, metal, fs): p0,p1,… (k positive numbers summing to 1), or 'votes' to estimate it from the votes.",
@@ -47,7 +47,9 @@ internal static class FitCommand
         command.SetAction(parse =>
         {
             context.Quiet = parse.GetValue(quiet);
-            var spec = LabelModelCatalog.Get(parse.GetRequiredValue(model));
+            string modelName = parse.GetRequiredValue(model);
+            bool auto = modelName == LabelModelOptions.Auto;
+            var spec = auto ? null : LabelModelCatalog.Get(modelName);
 
             // Everything is validated before the fit, so a bad input costs nothing and writes nothing.
             int k = parse.GetValue(cardinality);
@@ -67,20 +69,38 @@ internal static class FitCommand
             }
 
             int[]? labels = parse.GetValue(gold) is { } goldFile ? ReadGold(goldFile, matrix) : null;
-            spec.RequireLfCount(matrix.LfCount);
-            if (classBalance is not null && !spec.UsesClassBalance)
+            spec?.RequireLfCount(matrix.LfCount);
+            if (classBalance is not null && spec is not null && !spec.UsesClassBalance)
             {
                 context.Error.WriteLine($"warning: {spec.Name} ignores --class-balance.");
             }
 
-            var trainer = LabelModelOptions.Unavailable(() =>
-                spec.CreateTrainer(new LabelModelSettings { ClassBalance = classBalance, Seed = parse.GetValue(seed) }));
+            var settings = new LabelModelSettings { ClassBalance = classBalance, Seed = parse.GetValue(seed) };
             var clock = Stopwatch.StartNew();
-            var fitted = trainer.Fit(matrix);
+            LabelModelAutoResult? selection = null;
+            LabelModel fitted;
+            if (auto)
+            {
+                // The gold rows are the fitted rows here, so the temperature and the reported ECE are in-sample.
+                selection = labels is null
+                    ? LabelModelSelection.Auto(matrix, settings)
+                    : LabelModelSelection.Auto(matrix, settings, matrix, labels);
+                fitted = selection.Model;
+                context.Progress($"auto chose {selection.Chosen.Name} ({selection.Criterion})");
+            }
+            else
+            {
+                var trainer = LabelModelOptions.Unavailable(() => spec!.CreateTrainer(settings));
+                fitted = trainer.Fit(matrix);
+            }
+
             double fitSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
-            var probabilities = fitted.PredictProba(matrix);
+            var probabilities = selection?.PredictProba(matrix) ?? fitted.PredictProba(matrix);
             double predictSeconds = clock.Elapsed.TotalSeconds;
+            var uncalibrated = selection?.Temperature is not null && labels is not null
+                ? CoveredCalibration(matrix, fitted.PredictProba(matrix), labels)
+                : null;
 
             double? accuracy = labels is null ? null : Accuracy(labels, probabilities.ArgMax());
             var calibration = labels is null ? null : CoveredCalibration(matrix, probabilities, labels);
@@ -90,7 +110,13 @@ internal static class FitCommand
                 context.Progress($"wrote {probabilities.RowCount:N0} × {k} probabilities to {outFile.FullName}");
             }
 
-            var result = new FitResult(spec.Name, matrix.RowCount, matrix.LfCount, k, fitSeconds, predictSeconds, accuracy, calibration);
+            var result = new FitResult(selection?.Chosen.Name ?? spec!.Name, matrix.RowCount, matrix.LfCount, k, fitSeconds, predictSeconds, accuracy, calibration,
+                fitted.Describe(matrix.LfNames), LabelModelDiagnostics.Check(fitted, matrix), selection, uncalibrated);
+            foreach (var warning in result.Warnings)
+            {
+                context.Error.WriteLine($"warning: {warning.Message}");
+            }
+
             if (parse.GetValue(json))
             {
                 WriteJson(context.Output, result);
@@ -106,7 +132,9 @@ internal static class FitCommand
     }
 
     private sealed record FitResult(
-        string Model, int N, int M, int K, double FitSeconds, double PredictSeconds, double? Accuracy, CalibrationReport? Calibration);
+        string Model, int N, int M, int K, double FitSeconds, double PredictSeconds, double? Accuracy, CalibrationReport? Calibration,
+        LabelModelWeights Weights, IReadOnlyList<LabelModelWarning> Warnings, LabelModelAutoResult? Selection,
+        CalibrationReport? CalibrationBeforeTemperature);
 
     // A label model is judged as a labeler on the rows some LF covers; null when no covered row has gold.
     private static CalibrationReport? CoveredCalibration(LabelMatrix matrix, ProbabilisticLabels probabilities, int[] gold)
@@ -209,10 +237,92 @@ internal static class FitCommand
             {
                 writer.WriteNull("covered_calibration");
             }
+
+            WriteWeights(writer, r.Weights, r.Warnings);
+            if (r.Selection is { } selection)
+            {
+                WriteSelection(writer, selection);
+                WrenchCommand.WriteNullable(writer, "covered_ece_before_temperature", r.CalibrationBeforeTemperature?.ExpectedCalibrationError);
+            }
             writer.WriteEndObject();
         }
 
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>Writes "selection": what auto chose, by which criterion, every candidate's score and the temperature.</summary>
+    internal static void WriteSelection(Utf8JsonWriter writer, LabelModelAutoResult selection)
+    {
+        writer.WriteStartObject("selection");
+        writer.WriteString("chosen", selection.Chosen.Name);
+        writer.WriteString("criterion", JsonNamingPolicy.SnakeCaseLower.ConvertName(selection.Criterion.ToString()));
+        WrenchCommand.WriteNullable(writer, "temperature", selection.Temperature?.Temperature);
+        writer.WriteStartArray("candidates");
+        foreach (var c in selection.Candidates)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model", c.Name);
+            WrenchCommand.WriteNullable(writer, "score", c.Score);
+            if (c.Skipped is { } why)
+            {
+                writer.WriteString("skipped", why);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    /// <summary>Writes "class_prior", "weights" (per LF name: accuracy, propensity; null where the model has none) and "warnings".</summary>
+    internal static void WriteWeights(Utf8JsonWriter writer, LabelModelWeights weights, IReadOnlyList<LabelModelWarning> warnings)
+    {
+        writer.WriteStartArray("class_prior");
+        foreach (var p in weights.ClassPrior ?? [])
+        {
+            if (double.IsFinite(p))
+            {
+                writer.WriteNumberValue(p);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartObject("weights");
+        for (int j = 0; j < weights.LfNames.Count; j++)
+        {
+            writer.WriteStartObject(weights.LfNames[j]);
+            WrenchCommand.WriteNullable(writer, "accuracy", Finite(weights.Accuracies?[j]));
+            WrenchCommand.WriteNullable(writer, "propensity", Finite(weights.Propensities?[j]));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartArray("warnings");
+        foreach (var w in warnings)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", JsonNamingPolicy.SnakeCaseLower.ConvertName(w.Kind.ToString()));
+            if (w.LfName is { } name)
+            {
+                writer.WriteString("lf", name);
+            }
+            else
+            {
+                writer.WriteNull("lf");
+            }
+
+            writer.WriteString("message", w.Message);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteTable(CliContext context, FitResult r)
@@ -225,5 +335,23 @@ internal static class FitCommand
             r.Calibration?.ExpectedCalibrationError.ToString("F4", CultureInfo.InvariantCulture) ?? "-",
             r.Calibration?.LogLoss.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
         context.Console.Write(table);
+        if (r.Weights.Accuracies is not { } accuracies)
+        {
+            return;
+        }
+
+        // What the model learned, one row per LF: the table form of --json's "weights".
+        var weights = new Table().AddColumns("lf", "learned accuracy", "propensity");
+        for (int j = 0; j < r.Weights.LfNames.Count; j++)
+        {
+            weights.AddRow(Markup.Escape(r.Weights.LfNames[j]), accuracies[j].ToString("F3", CultureInfo.InvariantCulture),
+                r.Weights.Propensities?[j].ToString("F3", CultureInfo.InvariantCulture) ?? "-");
+        }
+
+        context.Console.Write(weights);
+        if (r.Weights.ClassPrior is { } prior)
+        {
+            context.Output.WriteLine($"class prior: [{string.Join(", ", prior.Select(p => p.ToString("F3", CultureInfo.InvariantCulture)))}]");
+        }
     }
 }

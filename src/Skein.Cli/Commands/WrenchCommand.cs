@@ -241,14 +241,25 @@ internal static class WrenchCommand
 /// <summary>Options and error mapping shared by the commands that name a label model.</summary>
 internal static class LabelModelOptions
 {
-    public static Option<string> Model(string name, string alias)
+    /// <summary>The name that asks for <see cref="LabelModelSelection.Auto"/>.</summary>
+    public const string Auto = "auto";
+
+    public static Option<string> Model(string name, string alias, bool allowAuto = false)
     {
         var option = new Option<string>(name, alias)
         {
             Description = "Label model: mv (majority vote), wmv (class-balance-weighted vote), ds (Dawid–Skene), dp (data programming), metal (Snorkel's LabelModel), fs (FlyingSquid).",
             Required = true,
         };
-        option.AcceptOnlyFromAmong([.. LabelModelCatalog.Names]);
+        if (allowAuto)
+        {
+            option.Description += " auto: choose among them on the gold rows (accuracy on covered rows, then a temperature), or without gold by held-out-LF agreement.";
+            option.AcceptOnlyFromAmong([.. LabelModelCatalog.Names, Auto]);
+        }
+        else
+        {
+            option.AcceptOnlyFromAmong([.. LabelModelCatalog.Names]);
+        }
         return option;
     }
 

@@ -71,6 +71,44 @@ public abstract class LabelModel
     public int[] Predict(LabelMatrix matrix, TieBreakPolicy policy = TieBreakPolicy.Abstain, int? seed = null) =>
         TieBreaking.ProbsToPreds(PredictProba(matrix), policy, seed);
 
+    /// <summary>
+    /// What the model learned: per-LF accuracy and propensity and the class prior, where the model has them
+    /// (Snorkel's <c>get_weights</c>). Generative models derive propensity as Σ_y P(y)·(1 − P(abstain | y)).
+    /// </summary>
+    /// <param name="lfNames">LF names for the report; null names them lf0, lf1, ….</param>
+    /// <exception cref="ArgumentException"><paramref name="lfNames"/> has another length than the LF count.</exception>
+    public LabelModelWeights Describe(IReadOnlyList<string>? lfNames = null)
+    {
+        if (lfNames is not null && lfNames.Count != LfCount)
+        {
+            throw new ArgumentException($"{lfNames.Count} LF names for a model of {LfCount} LFs.", nameof(lfNames));
+        }
+
+        var names = lfNames ?? LabelMatrix.DefaultNames(LfCount);
+        if (this is not IGenerativeLabelModel generative)
+        {
+            return new LabelModelWeights(ModelName, Cardinality, names, null, null, DescribePrior());
+        }
+
+        var prior = generative.ClassPrior;
+        var propensities = new double[LfCount];
+        for (int j = 0; j < LfCount; j++)
+        {
+            double abstain = 0;
+            for (int y = 0; y < Cardinality; y++)
+            {
+                abstain += prior[y] * generative.ConditionalProbability(j, LabelMatrix.Abstain, y);
+            }
+
+            propensities[j] = 1 - abstain;
+        }
+
+        return new LabelModelWeights(ModelName, Cardinality, names, generative.LfAccuracies.ToArray(), propensities, prior.ToArray());
+    }
+
+    /// <summary>The class prior of a model without a generative story, or null; overridden where one exists.</summary>
+    private protected virtual IReadOnlyList<double>? DescribePrior() => null;
+
     /// <summary>Writes the model as versioned JSON. Doubles are written shortest-round-trip, so a load is exact.</summary>
     public void Save(Stream stream)
     {

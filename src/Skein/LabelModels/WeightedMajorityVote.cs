@@ -81,6 +81,13 @@ public sealed class WeightedMajorityVoteModel : LabelModel
     /// <summary>The weight of one vote for each class (as given, not renormalised).</summary>
     public IReadOnlyList<double> ClassWeights => _weights;
 
+    // The class weights act as a prior on every vote; reported normalised.
+    private protected override IReadOnlyList<double>? DescribePrior()
+    {
+        double sum = _weights.Sum();
+        return _weights.Select(w => w / sum).ToArray();
+    }
+
     private protected override void PredictBlock(ReadOnlySpan<sbyte> votes, int rows, Span<double> output)
     {
         int m = LfCount, k = Cardinality;
