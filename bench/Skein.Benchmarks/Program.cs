@@ -10,6 +10,7 @@ using Skein.Labeling;
 //   dotnet run -c Release --project bench/Skein.Benchmarks -- compare [--rows 1000000] [--threads 1,2]
 //   dotnet run -c Release --project bench/Skein.Benchmarks -- label-models [--sizes 100000x20x2,...] [--models mv,wmv,ds,dp,metal,fs]
 //   dotnet run -c Release --project bench/Skein.Benchmarks -- calibration --datasets ../shared/data/wrench_youtube,...
+//   dotnet run -c Release --project bench/Skein.Benchmarks -- encoder [--rows 512] [--threads 1,2] [--repeat 2]
 //   dotnet run -c Release --project bench/Skein.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *]
 var mode = args.Length > 0 ? args[0] : "help";
 switch (mode)
@@ -20,6 +21,8 @@ switch (mode)
         return StatisticsCommand.Run(args[1..]);
     case "label-models":
         return LabelModelsCommand.Run(args[1..]);
+    case "encoder":
+        return EncoderCommand.Run(args[1..]);
     case LabelModelsCommand.ChildMode:
         return LabelModelsCommand.RunChild(args[1..]);
     case "calibration":
@@ -37,6 +40,7 @@ switch (mode)
                                                                       memory of each label model, one child process per (size, model)
               calibration --datasets DIR,.. [--models mv,..]         ECE, Brier and log-loss of each label model on covered
                                                                       WRENCH valid rows, before and after temperature scaling
+              encoder [--rows N] [--threads 1,2] [--repeat 2]         managed MiniLM forward and training step vs ONNX Runtime
               bdn [BenchmarkDotNet args]                              run the BenchmarkDotNet classes
             """);
         return mode == "help" ? 0 : 2;

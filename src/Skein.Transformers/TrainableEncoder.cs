@@ -66,7 +66,11 @@ public sealed class Parameter
 /// Optional stable identifiers of the rows (e.g. their index in the training set), used by encoders that cache the
 /// outputs of frozen layers; <see langword="null"/> disables caching for this batch.
 /// </param>
-public sealed record TokenBatch(int BatchSize, int SequenceLength, int[] InputIds, int[] AttentionMask, int[]? RowIds = null);
+public sealed record TokenBatch(int BatchSize, int SequenceLength, int[] InputIds, int[] AttentionMask, int[]? RowIds = null)
+{
+    /// <summary>Rows that the tokenizer truncated to the maximum length (0 when none was, or when not known).</summary>
+    public int TruncatedRows { get; init; }
+}
 
 /// <summary>
 /// The result of one forward pass: the mean-pooled (not normalised) sentence representations
