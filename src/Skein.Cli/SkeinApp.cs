@@ -60,5 +60,5 @@ public static class SkeinApp
 
     private static bool IsDataError(Exception e) => e is DataFormatException or RuleSetException or LabelingFunctionException
         or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or ArgumentException
-        or OperationCanceledException;
+        or OperationCanceledException or InvalidDataException or Skein.Transformers.TrainingDivergedException;
 }

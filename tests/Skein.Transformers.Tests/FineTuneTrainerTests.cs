@@ -37,7 +37,7 @@ public sealed class FineTuneTrainerTests
         FineTuneTrainer.SoftCrossEntropy(train.Logits, targets, rows, 3, gradient);
         network.ZeroGradients();
         network.Backward(train, gradient);
-        GradientCheck.AssertMatches(network.Parameters, Loss);
+        ParameterGradientCheck.AssertMatches(network.Parameters, Loss);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     public void Report(T value) => report(value);
 }
 
-internal static class GradientCheck
+internal static class ParameterGradientCheck
 {
     /// <summary>Compares each parameter's accumulated gradient with central differences of <paramref name="loss"/> on a few entries.</summary>
     public static void AssertMatches(IReadOnlyList<Parameter> parameters, Func<double> loss, double step = 1e-2, int entriesPerParameter = 6)
