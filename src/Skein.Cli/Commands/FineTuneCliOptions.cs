@@ -33,6 +33,11 @@ internal sealed class FineTuneCliOptions
         Description = "With finetune: after the fine-tune, COSINE contrastive self-training on every train row (ξ 0.3, T 50, 1000 steps).",
     };
 
+    private readonly Option<int?> _cosineSteps = new("--cosine-steps")
+    {
+        Description = "With --cosine: most self-training steps. Default 1000.",
+    };
+
     private readonly Option<string> _refine = new("--refine")
     {
         Description = "With finetune: refine the weak labels over frozen MiniLM embeddings before fine-tuning: none, knn (leave-one-out kNN smoothing) or gmm (class-conditional Gaussian mixture).",
@@ -51,6 +56,7 @@ internal sealed class FineTuneCliOptions
         command.Options.Add(_freezeLayers);
         command.Options.Add(_epochs);
         command.Options.Add(_cosine);
+        command.Options.Add(_cosineSteps);
         command.Options.Add(_refine);
     }
 
@@ -60,6 +66,11 @@ internal sealed class FineTuneCliOptions
         if (isFineTune)
         {
             return;
+        }
+
+        if (parse.GetResult(_cosineSteps) is { Implicit: false } && !parse.GetValue(_cosine))
+        {
+            throw new UsageException("--cosine-steps needs --cosine.");
         }
 
         foreach (var option in new Option[] { _freezeLayers, _epochs, _cosine })
@@ -92,8 +103,15 @@ internal sealed class FineTuneCliOptions
             throw new UsageException($"--epochs {epochs} must be at least 1.");
         }
 
+        int steps = parse.GetValue(_cosineSteps) ?? defaults.CosineOptions.SelfTrainingSteps;
+        if (steps < 1)
+        {
+            throw new UsageException($"--cosine-steps {steps} must be at least 1.");
+        }
+
         return new FineTuneEndModel(defaults with
         {
+            CosineOptions = defaults.CosineOptions with { SelfTrainingSteps = steps },
             FrozenLayers = frozen,
             FineTune = defaults.FineTune with { Epochs = epochs, Seed = seed },
             Cosine = parse.GetValue(_cosine),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Skein.Data;
 using Skein.Evaluation;
 using Skein.Refinement;
 
@@ -73,8 +74,53 @@ public sealed class FineTuneEndModel(FineTuneEndModelOptions? options = null) : 
     /// <inheritdoc/>
     public string Name => "finetune";
 
-    /// <summary>The classifier of the last <see cref="Fit"/> (COSINE's when it ran); null before any.</summary>
-    public FineTunedClassifier? Classifier { get; private set; }
+    /// <summary>
+    /// Fits the end model on texts and weak labels outside WRENCH's protocol (e.g. for <c>skein train</c>): loads the
+    /// encoder, refines the labels if asked, fine-tunes (and runs COSINE if asked).
+    /// </summary>
+    /// <param name="texts">Training texts, covered and uncovered.</param>
+    /// <param name="labels">Their weak labels (probabilities; with hard labels the argmax is used, ties to the lowest class).</param>
+    /// <param name="covered">Which rows some LF voted on; null = all.</param>
+    /// <param name="validation">Optional gold-labelled rows for early stopping and COSINE's selection.</param>
+    /// <param name="seed">Seed; null = the fine-tune options' seed, else one picked and recorded.</param>
+    /// <param name="stage1Completed">Optional: called with stage 1's best classifier before COSINE moves the encoder on.</param>
+    /// <exception cref="ArgumentException">An option is out of range, or a class is the label of no covered row.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite (the message names the epoch and learning rate).</exception>
+    public FineTuneEndModelFit Train(
+        IReadOnlyList<string> texts,
+        ProbabilisticLabels labels,
+        IReadOnlyList<bool>? covered = null,
+        FineTuneValidation? validation = null,
+        int? seed = null,
+        Action<FineTunedClassifier>? stage1Completed = null)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(labels);
+        var o = Options;
+        o.FineTune.Validate(nameof(FineTuneEndModelOptions) + "." + nameof(FineTuneEndModelOptions.FineTune));
+        int chosen = seed ?? o.FineTune.Seed ?? Random.Shared.Next();
+        var stage1 = o.FineTune with { Seed = chosen };
+        var encoderOptions = new BertEncoderOptions { FrozenLayers = o.FrozenLayers, Threads = o.Threads ?? Environment.ProcessorCount };
+        var encoder = o.EncoderFactory is { } factory ? factory(encoderOptions) : BertEncoder.LoadBundled(encoderOptions);
+
+        // Counted once over the distinct training texts (the encoder's own counter counts every pass).
+        int truncated = texts.Count == 0 ? 0 : encoder.Tokenize(texts, stage1.MaxLength).TruncatedRows;
+        if (o.Refiner is { } refiner && refiner is not NoRefinement)
+        {
+            labels = refiner.Refine(Embed(encoder, texts, stage1.MaxLength), labels, covered);
+        }
+
+        if (!o.Cosine)
+        {
+            var classifier = new FineTuneTrainer(stage1).Fit(encoder, texts, labels, covered, validation, o.Progress);
+            stage1Completed?.Invoke(classifier);
+            return new FineTuneEndModelFit(classifier, null, truncated, chosen);
+        }
+
+        var cosineOptions = o.CosineOptions with { Stage1 = stage1, Seed = chosen };
+        var result = new CosineTrainer(cosineOptions).Fit(encoder, texts, labels, covered, validation, o.Progress, stage1Completed);
+        return new FineTuneEndModelFit(result.Classifier, result, truncated, chosen);
+    }
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">An option is out of range, or a class is the label of no covered row.</exception>
@@ -83,42 +129,24 @@ public sealed class FineTuneEndModel(FineTuneEndModelOptions? options = null) : 
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = Options;
-        o.FineTune.Validate(nameof(FineTuneEndModelOptions) + "." + nameof(FineTuneEndModelOptions.FineTune));
-        int seed = input.Seed ?? o.FineTune.Seed ?? Random.Shared.Next();
-        var stage1 = o.FineTune with { Seed = seed };
-        var encoderOptions = new BertEncoderOptions { FrozenLayers = o.FrozenLayers, Threads = o.Threads ?? Environment.ProcessorCount };
-        var encoder = o.EncoderFactory is { } factory ? factory(encoderOptions) : BertEncoder.LoadBundled(encoderOptions);
 
-        var labels = o.Refiner is { } refiner && refiner is not NoRefinement
-            ? refiner.Refine(Embed(encoder, input.TrainTexts, stage1.MaxLength), input.TrainLabels, input.Covered)
-            : stage1.Labels == FineTuneLabels.Hard ? input.TrainHardLabels : input.TrainLabels;
+        // Hard labels come with WRENCH's SHA1 tie-break from the protocol (a refiner needs the probabilities).
+        bool hard = o.FineTune.Labels == FineTuneLabels.Hard && o.Refiner is null or NoRefinement;
+        var labels = hard ? input.TrainHardLabels : input.TrainLabels;
         var validation = input.ValidTexts is { } vt && input.ValidGold is { } vg ? new FineTuneValidation(vt, vg, input.Metric) : null;
-
         var stages = new List<WrenchStageScore>();
         var clock = Stopwatch.StartNew();
-        if (!o.Cosine)
+        var fit = Train(input.TrainTexts, labels, input.Covered, validation, input.Seed,
+            c => stages.Add(Scored(FineTuneStage, c, input, clock.Elapsed.TotalSeconds)));
+        if (o.Cosine)
         {
-            var classifier = new FineTuneTrainer(stage1).Fit(encoder, input.TrainTexts, labels, input.Covered, validation, o.Progress);
-            stages.Add(Scored(FineTuneStage, classifier, input, clock.Elapsed.TotalSeconds));
-            Classifier = classifier;
-        }
-        else
-        {
-            var cosineOptions = o.CosineOptions with { Stage1 = stage1, Seed = seed };
-            var result = new CosineTrainer(cosineOptions).Fit(encoder, input.TrainTexts, labels, input.Covered, validation, o.Progress,
-                stage1Completed: c => stages.Add(Scored(FineTuneStage, c, input, clock.Elapsed.TotalSeconds)));
-            var cosine = Scored(CosineStage, result.Classifier, input, 0);
+            var cosine = Scored(CosineStage, fit.Classifier, input, 0);
             stages.Add(cosine with { Seconds = clock.Elapsed.TotalSeconds - stages[0].Seconds });
-            Classifier = result.Classifier;
         }
 
-        var notes = new List<string>();
-        if (encoder is BertEncoder bert && bert.TruncatedTexts > 0)
-        {
-            notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{bert.TruncatedTexts:N0} tokenized texts were longer than {stage1.MaxLength} tokens and were truncated (counted over every pass)"));
-        }
-
+        int seed = fit.Seed;
+        var stage1 = o.FineTune;
+        var notes = fit.Notes(stage1.MaxLength);
         return new WrenchTextEndModelResult(Name, stages)
         {
             Notes = notes,
@@ -131,6 +159,7 @@ public sealed class FineTuneEndModel(FineTuneEndModelOptions? options = null) : 
                 new("max_length", stage1.MaxLength),
                 new("hard_labels", stage1.Labels == FineTuneLabels.Hard ? 1 : 0),
                 new("seed", seed),
+                new("refine_" + (o.Refiner?.Name ?? "none"), 1),
                 .. o.Cosine
                     ? (HyperParameterValue[])[new("cosine_xi", o.CosineOptions.ConfidenceThreshold), new("cosine_t", o.CosineOptions.TeacherUpdatePeriod), new("cosine_steps", o.CosineOptions.SelfTrainingSteps)]
                     : [],
@@ -174,4 +203,17 @@ public sealed class FineTuneEndModel(FineTuneEndModelOptions? options = null) : 
 
         return result;
     }
+}
+
+/// <summary>The outcome of <see cref="FineTuneEndModel.Train"/>.</summary>
+/// <param name="Classifier">The fitted classifier (COSINE's when it ran).</param>
+/// <param name="Cosine">COSINE's result when it ran; otherwise null.</param>
+/// <param name="TruncatedTexts">Training texts longer than the maximum length, truncated.</param>
+/// <param name="Seed">The seed used.</param>
+public sealed record FineTuneEndModelFit(FineTunedClassifier Classifier, CosineResult? Cosine, int TruncatedTexts, int Seed)
+{
+    /// <summary>What to say once in a report (the truncation count when there is one).</summary>
+    public IReadOnlyList<string> Notes(int maxLength) => TruncatedTexts > 0
+        ? [string.Create(CultureInfo.InvariantCulture, $"{TruncatedTexts:N0} training texts are longer than {maxLength} tokens and were truncated")]
+        : [];
 }
