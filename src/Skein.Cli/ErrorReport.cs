@@ -50,7 +50,8 @@ internal static class ErrorReport
 
     /// <summary>
     /// The exit code for an exception. Data errors are the library's typed exceptions (readers, rules files, LFs,
-    /// refused outputs), file-system errors, JSON syntax errors, and a plain <see cref="ArgumentException"/> from the
+    /// refused outputs, an encoder file of the wrong architecture, a fine-tune whose loss diverged), file-system errors,
+    /// JSON syntax errors, and a plain <see cref="ArgumentException"/> from the
     /// library, which is how it rejects data of the wrong shape (no rows, counts that do not match). An
     /// <see cref="ArgumentException"/> about an options record, and its subclasses (null or out-of-range
     /// arguments), mean the CLI passed something it should have validated: a bug.
@@ -59,7 +60,8 @@ internal static class ErrorReport
     {
         UsageException => ExitCodes.UsageError,
         DataFormatException or RuleSetException or LabelingFunctionException or IOException or UnauthorizedAccessException
-            or JsonException or DecoderFallbackException or OperationCanceledException => ExitCodes.DataError,
+            or JsonException or DecoderFallbackException or OperationCanceledException or InvalidDataException
+            or Skein.Transformers.TrainingDivergedException => ExitCodes.DataError,
         OutOfMemoryException or InsufficientExecutionStackException => ExitCodes.DataError,
         ArgumentException a when a.GetType() == typeof(ArgumentException) && a.ParamName != "options" => ExitCodes.DataError,
         _ => ExitCodes.InternalError,

@@ -39,14 +39,17 @@ internal static class EndModelFactory
         return option;
     }
 
-    public static Option<string> Model(string name, bool required)
+    public const string FineTune = "finetune";
+
+    public static Option<string> Model(string name, bool required, bool fineTune = false)
     {
         var option = new Option<string>(name)
         {
-            Description = "End model: softmax (L2 softmax regression) or mlp (one hidden layer of 256 ReLU units, dropout 0.1, Adam).",
+            Description = "End model: softmax (L2 softmax regression) or mlp (one hidden layer of 256 ReLU units, dropout 0.1, Adam)"
+                + (fineTune ? ", or finetune (the MiniLM encoder and a linear head fine-tuned on the weak labels, in managed code)." : "."),
             Required = required,
         };
-        option.AcceptOnlyFromAmong(Softmax, Mlp);
+        option.AcceptOnlyFromAmong(fineTune ? [Softmax, Mlp, FineTune] : [Softmax, Mlp]);
         return option;
     }
 

@@ -22,9 +22,16 @@ internal static class TrainCommand
             Description = "Probabilities CSV (e.g. from skein fit --out): one row per data row, one probability per class, rows summing to 1.",
             Required = true,
         };
-        var features = EndModelFactory.Features(required: true);
-        var model = EndModelFactory.Model("--model", required: true);
-        var output = new Option<FileInfo>("--out", "-o") { Description = "Model JSON to write (featurizer + end model; written atomically).", Required = true };
+        var features = EndModelFactory.Features(required: false);
+        features.DefaultValueFactory = null;
+        features.Description += " Required for softmax and mlp; finetune learns its own.";
+        var model = EndModelFactory.Model("--model", required: true, fineTune: true);
+        var output = new Option<FileInfo>("--out", "-o")
+        {
+            Description = "Model JSON to write (featurizer + end model; written atomically); with finetune a bundle folder (model.onnx, vocab.txt, classifier.json).",
+            Required = true,
+        };
+        var fineTune = new FineTuneCliOptions();
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling and the validation split.", DefaultValueFactory = _ => 0 };
         var validFraction = new Option<double>("--valid-fraction")
         {
@@ -37,6 +44,7 @@ internal static class TrainCommand
         {
             data, column, labels, features, model, output, seed, validFraction, quiet,
         };
+        fineTune.AddTo(command);
         command.SetAction(parse =>
         {
             context.Quiet = parse.GetValue(quiet);
@@ -47,13 +55,26 @@ internal static class TrainCommand
             }
 
             string dataPath = parse.GetRequiredValue(data).FullName, textColumn = parse.GetRequiredValue(column);
-            string modelName = parse.GetRequiredValue(model), featureName = parse.GetRequiredValue(features);
+            string modelName = parse.GetRequiredValue(model);
+            bool isFineTune = modelName == EndModelFactory.FineTune;
+            fineTune.RequireEndModel(parse, isFineTune);
+            string featureName = parse.GetValue(features) switch
+            {
+                null when !isFineTune => throw new UsageException("--features is required for softmax and mlp (tfidf or minilm)."),
+                { } f when isFineTune => throw new UsageException($"--features {f} does not apply to finetune: it learns its own representation."),
+                var f => f ?? string.Empty,
+            };
             var labelsPath = parse.GetRequiredValue(labels).FullName;
 
             // Cheap checks first: texts and labels are read and matched before any featurising or training.
             var texts = EndModelFactory.ReadTexts(dataPath, textColumn, context.Encoding);
             var probabilities = ProbabilitiesCsv.Read(labelsPath);
             EndModelFactory.RequireRows(probabilities, texts.Length, labelsPath, dataPath);
+
+            if (isFineTune)
+            {
+                return TrainFineTune(context, parse, fineTune, texts, probabilities, textColumn);
+            }
 
             HashedNGramModel? tfidf = null;
             FeatureMatrix x;
@@ -79,5 +100,28 @@ internal static class TrainCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Fine-tunes MiniLM on every row's labels (no gold rows here, so the full epoch budget) and writes the bundle folder.</summary>
+    private static int TrainFineTune(CliContext context, ParseResult parse, FineTuneCliOptions fineTune, string[] texts,
+        Skein.Data.ProbabilisticLabels probabilities, string textColumn)
+    {
+        if (parse.GetResult(parse.CommandResult.Command.Options.First(o => o.Name == "--valid-fraction")) is { Implicit: false })
+        {
+            throw new UsageException("--valid-fraction applies to softmax and mlp; finetune trains on every row for --epochs.");
+        }
+
+        var endModel = fineTune.Create(parse, context, parse.GetValue<int>("--seed"));
+        var fit = endModel.Train(texts, probabilities, seed: parse.GetValue<int>("--seed"));
+        foreach (var note in fit.Notes(endModel.Options.FineTune.MaxLength))
+        {
+            context.Progress($"note: {note}");
+        }
+
+        var outPath = parse.GetRequiredValue<FileInfo>("--out").FullName;
+        fit.Classifier.Save(outPath, new Dictionary<string, string> { ["textColumn"] = textColumn });
+        context.Progress($"fine-tuned MiniLM ({endModel.Options.FrozenLayers} bottom blocks frozen) on {texts.Length:N0} rows, k = {fit.Classifier.Classes}");
+        context.Output.WriteLine($"wrote {outPath}");
+        return ExitCodes.Ok;
     }
 }

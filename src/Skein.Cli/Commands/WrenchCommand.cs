@@ -40,7 +40,7 @@ internal static class WrenchCommand
             DefaultValueFactory = _ => "auto",
         };
         drop.AcceptOnlyFromAmong("auto", "yes", "no");
-        var endModel = EndModelFactory.Model("--end-model", required: false);
+        var endModel = EndModelFactory.Model("--end-model", required: false, fineTune: true);
         endModel.Description = "Also train an end model (softmax or mlp) on the label model's probabilities of the covered train rows, or on their argmax, pick the labels and the training budget by valid score, and score it on valid and test.";
         var features = EndModelFactory.Features(required: false);
         features.Description = "Features of data.text for --end-model: tfidf (hashed n-grams) or minilm (sentence embeddings).";
@@ -54,16 +54,22 @@ internal static class WrenchCommand
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var quiet = CommonOptions.Quiet();
+        var fineTune = new FineTuneCliOptions();
 
         var command = new Command("wrench", "Evaluate a label model with WRENCH's protocol: fit on train, class balance from valid, SHA1 tie-break, score every valid/test row.")
         {
             directory, model, metric, seed, search, drop, endModel, features, selfTrain, selfTrainThreshold, json, quiet,
         };
+        fineTune.AddTo(command);
         command.SetAction(parse =>
         {
             context.Quiet = parse.GetValue(quiet);
             var dir = parse.GetRequiredValue(directory);
-            var selfTraining = SelfTrainingFrom(parse.GetValue(selfTrain), parse.GetValue(selfTrainThreshold), parse.GetValue(endModel) is not null);
+            bool isFineTune = parse.GetValue(endModel) == EndModelFactory.FineTune;
+            fineTune.RequireEndModel(parse, isFineTune);
+            var selfTraining = isFineTune
+                ? (parse.GetValue(selfTrain) ? throw new UsageException("--self-train wraps softmax or mlp; with --end-model finetune use --cosine.") : null)
+                : SelfTrainingFrom(parse.GetValue(selfTrain), parse.GetValue(selfTrainThreshold), parse.GetValue(endModel) is not null);
             var options = new WrenchProtocolOptions
             {
                 Model = LabelModelCatalog.Get(parse.GetRequiredValue(model)),
@@ -81,7 +87,8 @@ internal static class WrenchCommand
                     "no" => LabeledIdsPolicy.Keep,
                     _ => LabeledIdsPolicy.Auto,
                 },
-                EndModel = parse.GetValue(endModel) is { } name
+                TextEndModel = isFineTune ? fineTune.Create(parse, context, parse.GetValue(seed)) : null,
+                EndModel = !isFineTune && parse.GetValue(endModel) is { } name
                     ? EndModelOptions(context, name, parse.GetValue(features)!, parse.GetValue(seed)) with { SelfTraining = selfTraining }
                     : null,
             };
@@ -157,6 +164,11 @@ internal static class WrenchCommand
             context.Progress($"chosen on valid: {(r.HyperParameters.Count == 0 ? "defaults (no search space)" : string.Join(" ", r.HyperParameters))}");
         }
 
+        if (r.TextEndModel is { } t)
+        {
+            ReportText(context, t);
+        }
+
         if (r.EndModel is { } e)
         {
             context.Progress($"end model {e.Name} on {e.FeaturesName}: {e.TrainRows:N0} covered train rows, chose {e.Model.History.Count} epochs on valid, {e.FitSeconds:F1} s");
@@ -164,6 +176,25 @@ internal static class WrenchCommand
             {
                 context.Progress($"self-training ({s.Options.Selection}): {s.RowsPseudoLabeled:N0} of {s.PoolRows:N0} uncovered train rows pseudo-labelled in {s.Iterations} rounds ({s.Termination}), {s.FitSeconds:F1} s");
             }
+        }
+    }
+
+    private static void ReportText(CliContext context, WrenchTextEndModelResult t)
+    {
+        foreach (var note in t.Notes)
+        {
+            context.Progress($"note: {note}");
+        }
+
+        var source = t.ValidSource switch
+        {
+            WrenchValidSource.LabeledIds => $" (no valid.json: selected and scored on the {t.SelectionRows:N0} labeled_ids rows, left out of train; label model there {Format(t.LabelModelValid)})",
+            WrenchValidSource.None => " (no rows to select on)",
+            _ => string.Empty,
+        };
+        foreach (var stage in t.Stages)
+        {
+            context.Progress($"{t.Name} {stage.Stage}: valid {Format(stage.Valid)}, {stage.Seconds:F1} s{source}");
         }
     }
 
@@ -179,6 +210,32 @@ internal static class WrenchCommand
             WriteNullable(writer, "valid", r.Valid);
             WriteNullable(writer, "test", r.Test);
             writer.WriteNumber("fit_seconds", r.FitSeconds);
+            if (r.TextEndModel is { } tm)
+            {
+                writer.WriteString("end_model", tm.Name);
+                writer.WriteString("valid_source", tm.ValidSource switch
+                {
+                    WrenchValidSource.ValidFile => "valid.json",
+                    WrenchValidSource.LabeledIds => "labeled_ids",
+                    _ => "none",
+                });
+                WriteNullable(writer, "label_model_selection_valid", tm.LabelModelValid);
+                foreach (var stage in tm.Stages)
+                {
+                    WriteNullable(writer, $"{stage.Stage}_valid", stage.Valid);
+                    WriteNullable(writer, $"{stage.Stage}_test", stage.Test);
+                    writer.WriteNumber($"{stage.Stage}_fit_seconds", stage.Seconds);
+                }
+
+                writer.WriteStartObject("end_model_settings");
+                foreach (var setting in tm.Settings)
+                {
+                    writer.WriteNumber(setting.Name, setting.Value);
+                }
+
+                writer.WriteEndObject();
+            }
+
             if (r.EndModel is { } e)
             {
                 writer.WriteString("end_model", e.Name);
@@ -222,6 +279,15 @@ internal static class WrenchCommand
         var table = new Table().AddColumns("dataset", "model", "metric", "valid", "test", "fit s");
         table.AddRow(r.Dataset, r.LabelModel, MetricName(r.Metric), Format(r.Valid), Format(r.Test),
             r.FitSeconds.ToString("F3", CultureInfo.InvariantCulture));
+        if (r.TextEndModel is { } tm)
+        {
+            foreach (var stage in tm.Stages)
+            {
+                table.AddRow(r.Dataset, $"{tm.Name} {stage.Stage}", MetricName(r.Metric), Format(stage.Valid), Format(stage.Test),
+                    stage.Seconds.ToString("F3", CultureInfo.InvariantCulture));
+            }
+        }
+
         if (r.EndModel is { } e)
         {
             table.AddRow(r.Dataset, $"{e.Name} on {e.FeaturesName}", MetricName(r.Metric), Format(e.Valid), Format(e.Test),

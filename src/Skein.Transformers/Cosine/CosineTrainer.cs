@@ -42,6 +42,7 @@ public sealed class CosineTrainer
     /// <param name="validation">Optional valid split for early stopping in both stages.</param>
     /// <param name="progress">Optional reports: stage 1 per epoch, stage 2 per evaluation period.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="stage1Completed">Optional: called once with stage 1's best classifier before self-training starts (it shares the encoder, so score it inside the call).</param>
     /// <exception cref="ArgumentException">Mismatched lengths, no covered rows, an empty class, or bad validation data.</exception>
     /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
     public CosineResult Fit(
@@ -51,6 +52,7 @@ public sealed class CosineTrainer
         IReadOnlyList<bool>? covered = null,
         FineTuneValidation? validation = null,
         IProgress<FineTuneProgress>? progress = null,
+        Action<FineTunedClassifier>? stage1Completed = null,
         CancellationToken cancellationToken = default)
     {
         int seed = Options.Seed ?? Random.Shared.Next();
@@ -60,6 +62,9 @@ public sealed class CosineTrainer
         var lengths = Batching.Lengths(encoder, texts, stage1.MaxLength);
         double? stage1Valid = FineTuneTrainer.Train(
             network, texts, lengths, FineTuneTrainer.Targets(labels, stage1.Labels), rows, stage1, validation, (ulong)seed, Stage1Name, progress, cancellationToken);
+
+        // A view of stage 1's best weights for scoring before self-training moves the shared encoder on.
+        stage1Completed?.Invoke(new FineTunedClassifier(encoder, network.Weight.Value, network.Bias.Value, network.Classes, stage1.MaxLength, stage1.PredictBatchSize, seed));
 
         var (steps, valid, kept, stop) = SelfTrain(network, texts, lengths, stage1, stage1Valid, validation, SplitMix64.Mix((ulong)seed, 0x53454C46UL), progress, cancellationToken);
         var classifier = new FineTunedClassifier(encoder, network.Weight.Value, network.Bias.Value, network.Classes, stage1.MaxLength, stage1.PredictBatchSize, seed);

@@ -51,7 +51,10 @@ public sealed record FineTuneOptions
     /// <summary>Soft (default) or hard targets.</summary>
     public FineTuneLabels Labels { get; init; } = FineTuneLabels.Soft;
 
-    /// <summary>With a validation set: stop after this many epochs without a better valid metric and keep the best weights; at least 1. Default 2.</summary>
+    /// <summary>With a validation set: how many times per epoch the valid metric is checked (at evenly spaced batches); at least 1. Default 1.</summary>
+    public int EvaluationsPerEpoch { get; init; } = 1;
+
+    /// <summary>With a validation set: stop after this many checks (epochs, with one check per epoch) without a better valid metric and keep the best weights; at least 1. Default 2.</summary>
     public int Patience { get; init; } = 2;
 
     /// <summary>Seed of the head's initialisation, batch order and dropout; null picks one at fit time and records it on the classifier.</summary>
@@ -71,6 +74,7 @@ public sealed record FineTuneOptions
         Check(MaxGradientNorm is null || (double.IsFinite(MaxGradientNorm.Value) && MaxGradientNorm > 0), $"MaxGradientNorm = {MaxGradientNorm}; it must be null or a finite number > 0.");
         Check(Dropout is >= 0 and < 1, $"Dropout = {Dropout}; it must be in [0, 1).");
         Check(Enum.IsDefined(Labels), $"Labels = {Labels} is not defined.");
+        Check(EvaluationsPerEpoch >= 1, $"EvaluationsPerEpoch = {EvaluationsPerEpoch}; it must be at least 1.");
         Check(Patience >= 1, $"Patience = {Patience}; it must be at least 1.");
 
         void Check(bool ok, string message)
@@ -96,4 +100,11 @@ public sealed record FineTuneValidation(IReadOnlyList<string> Texts, IReadOnlyLi
 /// <param name="ValidMetric">The valid metric after the epoch (percent), null without a validation set.</param>
 /// <param name="LearningRate">The encoder's learning rate at the last step of the epoch.</param>
 /// <param name="Steps">Optimiser steps taken so far in this stage.</param>
-public sealed record FineTuneProgress(string Stage, int Epoch, double TrainLoss, double? ValidMetric, double LearningRate, int Steps);
+public sealed record FineTuneProgress(string Stage, int Epoch, double TrainLoss, double? ValidMetric, double LearningRate, int Steps)
+{
+    /// <summary>1-based check within the epoch (see <see cref="FineTuneOptions.EvaluationsPerEpoch"/>); the loss is the mean since the previous report.</summary>
+    public int Check { get; init; } = 1;
+
+    /// <summary>Checks in this epoch.</summary>
+    public int ChecksPerEpoch { get; init; } = 1;
+}

@@ -176,12 +176,18 @@ public sealed class FineTuneTrainer
         double best = double.NegativeInfinity;
         float[][]? bestWeights = null;
         int sinceBest = 0, step = 0;
+        bool stopped = false;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             double lossSum = 0, lr = 0;
+            int sinceReport = 0;
             var batches = Batching.EpochBatches(rows, lengths, options.BatchSize, SplitMix64.Mix(seed, 3, (ulong)epoch));
-            foreach (var batchRows in batches)
+
+            // Valid is checked EvaluationsPerEpoch times, at evenly spaced batches (the last check ends the epoch).
+            int checks = validation is null ? 1 : Math.Min(options.EvaluationsPerEpoch, batches.Count), check = 1;
+            for (int b = 0; b < batches.Count; b++)
             {
+                var batchRows = batches[b];
                 cancellationToken.ThrowIfCancellationRequested();
                 lr = options.LearningRate * LinearSchedule.Factor(step, warmup, totalSteps);
                 var batch = Batching.Tokenize(network.Encoder, texts, batchRows, options.MaxLength, rowIds);
@@ -197,23 +203,36 @@ public sealed class FineTuneTrainer
                 network.Backward(pass, gradient);
                 Step(network, optimizer, options.MaxGradientNorm, lr, scales, stage, epoch);
                 lossSum += loss;
+                sinceReport++;
                 step++;
+                if ((long)(b + 1) * checks < (long)check * batches.Count)
+                {
+                    continue;
+                }
+
+                double? metric = validation is null ? null : Score(network, validation, options);
+                progress?.Report(new FineTuneProgress(stage, epoch, lossSum / sinceReport, metric, lr, step) { Check = check, ChecksPerEpoch = checks });
+                (lossSum, sinceReport) = (0, 0);
+                check++;
+                if (metric is { } m)
+                {
+                    if (m > best)
+                    {
+                        best = m;
+                        bestWeights = network.Snapshot();
+                        sinceBest = 0;
+                    }
+                    else if (++sinceBest >= options.Patience)
+                    {
+                        stopped = true;
+                        break;
+                    }
+                }
             }
 
-            double? metric = validation is null ? null : Score(network, validation, options);
-            progress?.Report(new FineTuneProgress(stage, epoch, lossSum / batches.Count, metric, lr, step));
-            if (metric is { } m)
+            if (stopped)
             {
-                if (m > best)
-                {
-                    best = m;
-                    bestWeights = network.Snapshot();
-                    sinceBest = 0;
-                }
-                else if (++sinceBest >= options.Patience)
-                {
-                    break;
-                }
+                break;
             }
         }
 

@@ -7,7 +7,7 @@ namespace Skein.Transformers;
 /// immutable; the encoder is owned by the classifier from the fit on (do not train it further), and predicting is
 /// thread-safe as far as the encoder's inference pass is.
 /// </summary>
-public sealed class FineTunedClassifier
+public sealed partial class FineTunedClassifier
 {
     private readonly float[] _weight;
     private readonly float[] _bias;

@@ -171,9 +171,11 @@ public static class WrenchProtocol
 
         double? test = splits.Test is { } t ? Score(t.Gold, best!.PredictProba(t.Matrix), metric) : null;
         var endModel = options.EndModel is { } em ? RunEndModel(em, splits, train, kept, best!, metric) : null;
+        var textEndModel = options.TextEndModel is { } tm ? RunTextEndModel(tm, dataset, splits, train, kept, best!, metric, options.Seed) : null;
         return new WrenchResult
         {
             EndModel = endModel,
+            TextEndModel = textEndModel,
             Dataset = dataset,
             LabelModel = spec.Name,
             Metric = metric,
@@ -282,6 +284,62 @@ public static class WrenchProtocol
             HardLabels = hard,
             SelfTraining = selfTrained,
         };
+    }
+
+    /// <summary>
+    /// Hands a text end model every kept train text with the label model's probabilities and coverage, valid.json (or,
+    /// without it, the dropped labeled-id rows with their gold labels) to select on, and test.json to be scored on.
+    /// </summary>
+    private static WrenchTextEndModelResult RunTextEndModel(IWrenchTextEndModel model, string dataset, Splits splits, LabelMatrix train,
+        int[] kept, LabelModel labelModel, WrenchMetric metric, int? seed)
+    {
+        var probabilities = labelModel.PredictProba(train);
+        int k = probabilities.Cardinality;
+        var predicted = TieBreaking.ProbsToPreds(probabilities, TieBreakPolicy.Random);
+        var oneHot = new double[predicted.Length * k];
+        var covered = new bool[train.RowCount];
+        for (int r = 0; r < predicted.Length; r++)
+        {
+            oneHot[(r * k) + predicted[r]] = 1;
+            foreach (var v in train.Row(r))
+            {
+                covered[r] |= v != LabelMatrix.Abstain;
+            }
+        }
+
+        IReadOnlyList<string>? validTexts = null;
+        IReadOnlyList<int>? validGold = null;
+        double? labelModelValid = null;
+        var source = WrenchValidSource.None;
+        if (splits.Valid is { } valid)
+        {
+            (validTexts, validGold, source) = (Texts(valid, null), valid.Gold, WrenchValidSource.ValidFile);
+            labelModelValid = Score(valid.Gold, labelModel.PredictProba(valid.Matrix), metric);
+        }
+        else if (kept.Length < splits.Train.Texts.Count)
+        {
+            var isKept = new bool[splits.Train.Texts.Count];
+            foreach (int r in kept)
+            {
+                isKept[r] = true;
+            }
+
+            int[] held = [.. Enumerable.Range(0, isKept.Length).Where(r => !isKept[r])];
+            var gold = held.Select(r => splits.Train.Gold[r]).ToArray();
+            int unknown = Array.IndexOf(gold, -1);
+            if (unknown < 0)
+            {
+                (validTexts, validGold, source) = (Texts(splits.Train, held), gold, WrenchValidSource.LabeledIds);
+                var heldMatrix = LabelMatrix.FromRowMajor(
+                    [.. held.SelectMany(r => splits.Train.Matrix.Row(r).ToArray())], splits.Train.Matrix.LfNames, k);
+                labelModelValid = Score(gold, labelModel.PredictProba(heldMatrix), metric);
+            }
+        }
+
+        var input = new WrenchTextEndModelInput(dataset, metric, Texts(splits.Train, kept), probabilities,
+            ProbabilisticLabels.FromRowMajor(oneHot, k), covered, validTexts, validGold, source,
+            splits.Test is { } t ? Texts(t, null) : null, splits.Test?.Gold, seed);
+        return model.Fit(input) with { ValidSource = source, LabelModelValid = labelModelValid, SelectionRows = validGold?.Count ?? 0 };
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Skein.Data;
 using Skein.EndModels;
 using Skein.Pipeline;
 using Skein.Training;
@@ -63,6 +64,12 @@ public sealed record WrenchProtocolOptions
 
     /// <summary>Also train and score an end model on the label model's probabilities (WRENCH's two-stage setting); null = no.</summary>
     public WrenchEndModelOptions? EndModel { get; init; }
+
+    /// <summary>
+    /// Also train a model that learns from the texts themselves (<see cref="IWrenchTextEndModel"/>); null = no. Without
+    /// valid.json it selects on the dropped <c>labeled_ids.json</c> rows (youtube's convention) when there are any.
+    /// </summary>
+    public IWrenchTextEndModel? TextEndModel { get; init; }
 }
 
 /// <summary>The labels a WRENCH end model learns from (see <see cref="WrenchEndModelOptions.Labels"/>).</summary>
@@ -205,4 +212,78 @@ public sealed record WrenchResult
 
     /// <summary>The end model's scores when <see cref="WrenchProtocolOptions.EndModel"/> was set; otherwise null.</summary>
     public WrenchEndModelResult? EndModel { get; init; }
+
+    /// <summary>The text end model's scores when <see cref="WrenchProtocolOptions.TextEndModel"/> was set; otherwise null.</summary>
+    public WrenchTextEndModelResult? TextEndModel { get; init; }
+}
+
+/// <summary>
+/// A second stage that learns from the texts themselves (e.g. a transformer fine-tuned on the weak labels, in
+/// Skein.Transformers), plugged into <see cref="WrenchProtocol.Run"/> through <see cref="WrenchProtocolOptions.TextEndModel"/>.
+/// </summary>
+public interface IWrenchTextEndModel
+{
+    /// <summary>The model's name for reports (e.g. "finetune").</summary>
+    string Name { get; }
+
+    /// <summary>Trains on <paramref name="input"/> and scores every stage it runs.</summary>
+    WrenchTextEndModelResult Fit(WrenchTextEndModelInput input);
+}
+
+/// <summary>Which rows a <see cref="IWrenchTextEndModel"/> selects on.</summary>
+public enum WrenchValidSource
+{
+    /// <summary>The rows of <c>valid.json</c>.</summary>
+    ValidFile,
+
+    /// <summary>No valid.json: the <c>labeled_ids.json</c> rows, dropped from train, with their gold labels.</summary>
+    LabeledIds,
+
+    /// <summary>Nothing to select on.</summary>
+    None,
+}
+
+/// <summary>What a <see cref="IWrenchTextEndModel"/> learns from and is scored on.</summary>
+/// <param name="Dataset">The data set's name.</param>
+/// <param name="Metric">The metric of every score.</param>
+/// <param name="TrainTexts">Every train text the label model labelled (labeled ids dropped as for the label model).</param>
+/// <param name="TrainLabels">The label model's probabilities of those rows.</param>
+/// <param name="TrainHardLabels">Their argmax with WRENCH's SHA1 tie-break, one-hot.</param>
+/// <param name="Covered">Whether some LF voted on each row.</param>
+/// <param name="ValidTexts">Rows to select on (see <paramref name="ValidSource"/>); null when none.</param>
+/// <param name="ValidGold">Their gold classes; null when none.</param>
+/// <param name="ValidSource">Where the selection rows came from.</param>
+/// <param name="TestTexts">test.json's texts; null without test.json.</param>
+/// <param name="TestGold">Their gold classes; null without test.json.</param>
+/// <param name="Seed">The run's seed; null lets the model pick.</param>
+public sealed record WrenchTextEndModelInput(string Dataset, WrenchMetric Metric, IReadOnlyList<string> TrainTexts, ProbabilisticLabels TrainLabels,
+    ProbabilisticLabels TrainHardLabels, IReadOnlyList<bool> Covered, IReadOnlyList<string>? ValidTexts, IReadOnlyList<int>? ValidGold,
+    WrenchValidSource ValidSource, IReadOnlyList<string>? TestTexts, IReadOnlyList<int>? TestGold, int? Seed);
+
+/// <summary>One stage of a text end model (e.g. "end_model" then "cosine") and its scores in percent.</summary>
+/// <param name="Stage">The stage's name.</param>
+/// <param name="Valid">Score on the selection rows; null without them.</param>
+/// <param name="Test">Score on test.json; null without it.</param>
+/// <param name="Seconds">Wall time of the stage.</param>
+public sealed record WrenchStageScore(string Stage, double? Valid, double? Test, double Seconds);
+
+/// <summary>The outcome of a <see cref="IWrenchTextEndModel"/>.</summary>
+/// <param name="Name">The model's name.</param>
+/// <param name="Stages">Each stage's scores, in the order they ran.</param>
+public sealed record WrenchTextEndModelResult(string Name, IReadOnlyList<WrenchStageScore> Stages)
+{
+    /// <summary>Where the selection rows came from (set by <see cref="WrenchProtocol.Run"/>).</summary>
+    public WrenchValidSource ValidSource { get; init; }
+
+    /// <summary>The label model's score on the selection rows (equal to <see cref="WrenchResult.Valid"/> for valid.json; set by <see cref="WrenchProtocol.Run"/>).</summary>
+    public double? LabelModelValid { get; init; }
+
+    /// <summary>Rows the stages were selected on (set by <see cref="WrenchProtocol.Run"/>).</summary>
+    public int SelectionRows { get; init; }
+
+    /// <summary>Things the model wants said once in a report (e.g. how many texts it truncated).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Settings the model ran with, as name/value pairs for reports.</summary>
+    public IReadOnlyList<HyperParameterValue> Settings { get; init; } = [];
 }
