@@ -66,26 +66,20 @@ public sealed record CosineOptions
     {
         ArgumentNullException.ThrowIfNull(Stage1, nameof(Stage1));
         Stage1.Validate($"{nameof(CosineOptions)}.{nameof(Stage1)}");
-        Check(SelfTrainingSteps >= 1, $"SelfTrainingSteps = {SelfTrainingSteps}; it must be at least 1.");
-        Check(SelfTrainingLearningRate is null || (double.IsFinite(SelfTrainingLearningRate.Value) && SelfTrainingLearningRate > 0), $"SelfTrainingLearningRate = {SelfTrainingLearningRate}; it must be null or a finite number > 0.");
-        Check(SelfTrainingBatchSize is null or >= 1, $"SelfTrainingBatchSize = {SelfTrainingBatchSize}; it must be null or at least 1.");
-        Check(TeacherUpdatePeriod >= 1, $"TeacherUpdatePeriod = {TeacherUpdatePeriod}; it must be at least 1.");
-        Check(ConfidenceThreshold is >= 0 and < 1, $"ConfidenceThreshold = {ConfidenceThreshold}; it must be in [0, 1).");
-        Check(double.IsFinite(SharpeningPower) && SharpeningPower >= 1, $"SharpeningPower = {SharpeningPower}; it must be a finite number ≥ 1.");
-        Check(double.IsFinite(ContrastiveWeight) && ContrastiveWeight >= 0, $"ContrastiveWeight = {ContrastiveWeight}; it must be a finite number ≥ 0.");
-        Check(double.IsFinite(Margin) && Margin > 0, $"Margin = {Margin}; it must be a finite number > 0.");
-        Check(Enum.IsDefined(Distance), $"Distance = {Distance} is not defined.");
-        Check(double.IsFinite(ConfidenceWeight) && ConfidenceWeight >= 0, $"ConfidenceWeight = {ConfidenceWeight}; it must be a finite number ≥ 0.");
-        Check(EvaluationPeriod is null or >= 1, $"EvaluationPeriod = {EvaluationPeriod}; it must be null or at least 1.");
-        Check(Patience >= 1, $"Patience = {Patience}; it must be at least 1.");
-
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"{nameof(CosineOptions)}.{message}");
-            }
-        }
+        var check = new OptionChecks(nameof(CosineOptions));
+        check.AtLeast(SelfTrainingSteps, 1);
+        check.That(SelfTrainingLearningRate is null || (double.IsFinite(SelfTrainingLearningRate.Value) && SelfTrainingLearningRate > 0),
+            $"SelfTrainingLearningRate = {SelfTrainingLearningRate}; it must be null or a finite number > 0.");
+        check.That(SelfTrainingBatchSize is null or >= 1, $"SelfTrainingBatchSize = {SelfTrainingBatchSize}; it must be null or at least 1.");
+        check.AtLeast(TeacherUpdatePeriod, 1);
+        check.InRange(ConfidenceThreshold, 0, 1, maxOpen: true);
+        check.InRange(SharpeningPower, 1, double.MaxValue);
+        check.NonNegative(ContrastiveWeight);
+        check.Positive(Margin);
+        check.Defined(Distance);
+        check.NonNegative(ConfidenceWeight);
+        check.That(EvaluationPeriod is null or >= 1, $"EvaluationPeriod = {EvaluationPeriod}; it must be null or at least 1.");
+        check.AtLeast(Patience, 1);
     }
 }
 

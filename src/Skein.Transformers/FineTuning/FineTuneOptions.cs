@@ -62,28 +62,23 @@ public sealed record FineTuneOptions
 
     internal void Validate(string owner = nameof(FineTuneOptions))
     {
-        Check(double.IsFinite(LearningRate) && LearningRate > 0, $"LearningRate = {LearningRate}; it must be a finite number > 0.");
-        Check(HeadLearningRate is null || (double.IsFinite(HeadLearningRate.Value) && HeadLearningRate > 0), $"HeadLearningRate = {HeadLearningRate}; it must be null or a finite number > 0.");
-        Check(Epochs >= 1, $"Epochs = {Epochs}; it must be at least 1.");
-        Check(BatchSize >= 1, $"BatchSize = {BatchSize}; it must be at least 1.");
-        Check(PredictBatchSize >= 1, $"PredictBatchSize = {PredictBatchSize}; it must be at least 1.");
-        Check(MaxLength >= 2, $"MaxLength = {MaxLength}; it must be at least 2.");
-        Check(WarmupFraction is >= 0 and <= 1, $"WarmupFraction = {WarmupFraction}; it must be in [0, 1].");
-        Check(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"WeightDecay = {WeightDecay}; it must be a finite number ≥ 0.");
-        Check(double.IsFinite(AdamEpsilon) && AdamEpsilon > 0, $"AdamEpsilon = {AdamEpsilon}; it must be a finite number > 0.");
-        Check(MaxGradientNorm is null || (double.IsFinite(MaxGradientNorm.Value) && MaxGradientNorm > 0), $"MaxGradientNorm = {MaxGradientNorm}; it must be null or a finite number > 0.");
-        Check(Dropout is >= 0 and < 1, $"Dropout = {Dropout}; it must be in [0, 1).");
-        Check(Enum.IsDefined(Labels), $"Labels = {Labels} is not defined.");
-        Check(EvaluationsPerEpoch >= 1, $"EvaluationsPerEpoch = {EvaluationsPerEpoch}; it must be at least 1.");
-        Check(Patience >= 1, $"Patience = {Patience}; it must be at least 1.");
-
-        void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"{owner}.{message}");
-            }
-        }
+        var check = new OptionChecks(owner);
+        check.Positive(LearningRate);
+        check.That(HeadLearningRate is null || (double.IsFinite(HeadLearningRate.Value) && HeadLearningRate > 0),
+            $"HeadLearningRate = {HeadLearningRate}; it must be null or a finite number > 0.");
+        check.AtLeast(Epochs, 1);
+        check.AtLeast(BatchSize, 1);
+        check.AtLeast(PredictBatchSize, 1);
+        check.AtLeast(MaxLength, 2);
+        check.Probability(WarmupFraction);
+        check.NonNegative(WeightDecay);
+        check.Positive(AdamEpsilon);
+        check.That(MaxGradientNorm is null || (double.IsFinite(MaxGradientNorm.Value) && MaxGradientNorm > 0),
+            $"MaxGradientNorm = {MaxGradientNorm}; it must be null or a finite number > 0.");
+        check.InRange(Dropout, 0, 1, maxOpen: true);
+        check.Defined(Labels);
+        check.AtLeast(EvaluationsPerEpoch, 1);
+        check.AtLeast(Patience, 1);
     }
 }
 

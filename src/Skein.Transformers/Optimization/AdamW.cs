@@ -17,18 +17,11 @@ public sealed record AdamWOptions
 
     internal void Validate(string owner)
     {
-        Check(Beta1 is >= 0 and < 1, $"Beta1 = {Beta1}; it must be in [0, 1).");
-        Check(Beta2 is >= 0 and < 1, $"Beta2 = {Beta2}; it must be in [0, 1).");
-        Check(double.IsFinite(Epsilon) && Epsilon > 0, $"Epsilon = {Epsilon}; it must be a finite number > 0.");
-        Check(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"WeightDecay = {WeightDecay}; it must be a finite number ≥ 0.");
-
-        void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ArgumentException($"{owner}.{message}");
-            }
-        }
+        var check = new OptionChecks(owner);
+        check.InRange(Beta1, 0, 1, maxOpen: true);
+        check.InRange(Beta2, 0, 1, maxOpen: true);
+        check.Positive(Epsilon);
+        check.NonNegative(WeightDecay);
     }
 }
 
