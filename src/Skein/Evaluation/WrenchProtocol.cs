@@ -297,15 +297,12 @@ public static class WrenchProtocol
         int k = probabilities.Cardinality;
         var predicted = TieBreaking.ProbsToPreds(probabilities, TieBreakPolicy.Random);
         var oneHot = new double[predicted.Length * k];
-        var covered = new bool[train.RowCount];
         for (int r = 0; r < predicted.Length; r++)
         {
             oneHot[(r * k) + predicted[r]] = 1;
-            foreach (var v in train.Row(r))
-            {
-                covered[r] |= v != LabelMatrix.Abstain;
-            }
         }
+
+        var covered = train.CoveredRows();
 
         IReadOnlyList<string>? validTexts = null;
         IReadOnlyList<int>? validGold = null;
