@@ -34,19 +34,7 @@ internal static class CosineExperiment
         foreach (var dataset in datasets)
         {
             var dir = Path.Combine(dataDir, "wrench_" + dataset);
-            var train = Load(Path.Combine(dir, "train.json"), dataset is "youtube" or "trec" ? LabeledIds(dir) : []);
-            Split valid;
-            if (File.Exists(Path.Combine(dir, "valid.json")))
-            {
-                valid = Load(Path.Combine(dir, "valid.json"), []);
-            }
-            else
-            {
-                var order = Shuffle(train.Gold.Length, SplitSeed);
-                int held = train.Gold.Length / 4;
-                valid = Subset(train, order[..held]);
-                train = Subset(train, order[held..]);
-            }
+            var (train, valid) = TrainAndValid(dir, dataset);
 
             var metric = WrenchProtocol.DefaultMetric(dataset);
             var halves = Shuffle(valid.Gold.Length, SplitSeed + 1);

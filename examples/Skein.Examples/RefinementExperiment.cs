@@ -36,19 +36,7 @@ internal static class RefinementExperiment
         foreach (var dataset in new[] { "youtube", "sms", "trec" })
         {
             var dir = Path.Combine(dataDir, "wrench_" + dataset);
-            var train = Load(Path.Combine(dir, "train.json"), dataset is "youtube" or "trec" ? LabeledIds(dir) : []);
-            Split valid;
-            if (File.Exists(Path.Combine(dir, "valid.json")))
-            {
-                valid = Load(Path.Combine(dir, "valid.json"), []);
-            }
-            else
-            {
-                var order = Shuffle(train.Gold.Length, SplitSeed);
-                int held = train.Gold.Length / 4;
-                valid = Subset(train, order[..held]);
-                train = Subset(train, order[held..]);
-            }
+            var (train, valid) = TrainAndValid(dir, dataset);
 
             var metric = WrenchProtocol.DefaultMetric(dataset);
             var halves = Shuffle(valid.Gold.Length, SplitSeed + 1);
@@ -132,6 +120,23 @@ internal static class RefinementExperiment
 
         output.WriteLine($"total {clock.Elapsed.TotalSeconds:F0} s");
         return 0;
+    }
+
+    /// <summary>
+    /// train.json (labeled_ids rows dropped for youtube and trec) and valid.json; without valid.json (youtube here) a
+    /// seeded quarter of train stands in for valid.
+    /// </summary>
+    internal static (Split Train, Split Valid) TrainAndValid(string dir, string dataset)
+    {
+        var train = Load(Path.Combine(dir, "train.json"), dataset is "youtube" or "trec" ? LabeledIds(dir) : []);
+        if (File.Exists(Path.Combine(dir, "valid.json")))
+        {
+            return (train, Load(Path.Combine(dir, "valid.json"), []));
+        }
+
+        var order = Shuffle(train.Gold.Length, SplitSeed);
+        int held = train.Gold.Length / 4;
+        return (Subset(train, order[held..]), Subset(train, order[..held]));
     }
 
     internal static int[] Shuffle(int n, int seed)
